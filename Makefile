@@ -1,0 +1,43 @@
+# Every target bootstraps .venv from a bare python3 on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: test lint typecheck pytest demo bench docs docs-serve codegen clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev,docs]'
+	touch $(STAMP)
+
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict ivsrt tests/typing
+
+pytest: $(STAMP)
+	$(PY) -m pytest -W error -q
+
+demo: $(STAMP)
+	$(PY) examples/quickstart.py --emulator
+
+bench: $(STAMP)
+	$(PY) bench/overhead.py
+
+docs: $(STAMP)
+	$(PY) -m mkdocs build --strict
+
+docs-serve: $(STAMP)
+	$(PY) -m mkdocs serve
+
+codegen: $(STAMP)
+	$(PY) -m tools.codegen
+
+clean:
+	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,74 @@
+"""Keep secrets out of botocore's and aiobotocore's DEBUG logs.
+
+botocore logs raw response bodies (participant tokens, stream keys) and request headers
+(``X-Amz-Security-Token``) at DEBUG. ivsrt attaches a filter to those loggers that rewrites a
+record's message with the secret values replaced by ``***`` before any handler sees it. The filter
+runs only for records that were going to be emitted, so it costs nothing when DEBUG is off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from ivsrt._generated.constraints import SENSITIVE_WIRE_MEMBERS
+
+__all__ = ["REDACTED", "install", "redact"]
+
+REDACTED = "***"
+
+_HEADER_SECRETS = ("x-amz-security-token", "aws_secret_access_key", "aws_session_token")
+_keys = "|".join(re.escape(k) for k in sorted(SENSITIVE_WIRE_MEMBERS | {"streamKey", "token"}))
+_hdrs = "|".join(re.escape(h) for h in _HEADER_SECRETS)
+
+_PATTERNS = (
+    # "token": "value"  (JSON, also inside a bytes repr) and 'token': 'value' (dict repr)
+    re.compile(rf'(?P<pre>(?P<q>[\'"])(?:{_keys})(?P=q)\s*:\s*b?(?P<v>[\'"]))(?:\\.|(?!(?P=v)).)*'),
+    # 'X-Amz-Security-Token': b'value'  (headers dict repr)
+    re.compile(
+        rf"(?i)(?P<pre>(?P<q>['\"])(?:{_hdrs})(?P=q)\s*:\s*b?(?P<v>['\"]))(?:\\.|(?!(?P=v)).)*"
+    ),
+    # x-amz-security-token:value  (canonical request / string to sign)
+    re.compile(rf"(?im)(?P<pre>^(?:{_hdrs}):)[^\r\n]*"),
+    # X-Amz-Security-Token=value (query strings)
+    re.compile(rf"(?i)(?P<pre>\b(?:{_hdrs})=)[^&\s'\"]*"),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with secret values replaced by ``***``."""
+    for pattern in _PATTERNS:
+        text = pattern.sub(lambda m: m.group("pre") + REDACTED, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites records whose message carries a secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        return True
+
+
+_FILTER = RedactingFilter("ivsrt-redaction")
+_PREFIXES = ("botocore", "aiobotocore")
+
+
+def install() -> None:
+    """Attach the filter to every botocore/aiobotocore logger that exists now (idempotent)."""
+    names = [
+        name
+        for name in list(logging.Logger.manager.loggerDict)
+        if name in _PREFIXES or name.startswith(tuple(p + "." for p in _PREFIXES))
+    ]
+    for name in [*_PREFIXES, *names]:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

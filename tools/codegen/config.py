@@ -1,0 +1,55 @@
+"""Which services the generator reads, and where their code goes.
+
+Adding a service is a matter of adding a :class:`ServiceConfig` here: the generator itself
+knows nothing about IVS Real-Time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    service: str
+    """botocore service name (``ivs-realtime``)."""
+    api_version: str
+    """Service model version to read."""
+    package_dir: str
+    """Folder, relative to the repository root, that receives the generated modules."""
+    api_class: str
+    """Name of the generated operations class."""
+    error_base_module: str = "ivsrt._exceptions"
+    """Module that defines ``ServiceError`` and ``ThrottlingError``."""
+    pattern_overrides: dict[str, str] = field(default_factory=dict)
+    """Shape name -> regular expression replacing a pattern that the model gets wrong."""
+    extra_sensitive: frozenset[tuple[str, str]] = frozenset()
+    """(structure, member) pairs treated as secret even if the model does not mark them."""
+    throttling_codes: tuple[str, ...] = (
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "Throttling",
+        "RequestLimitExceeded",
+    )
+
+
+SERVICES: tuple[ServiceConfig, ...] = (
+    ServiceConfig(
+        service="ivs-realtime",
+        api_version="2020-07-14",
+        package_dir="ivsrt/_generated",
+        api_class="RealtimeApi",
+        pattern_overrides={
+            # The model's ResourceArn pattern allows a single character before the slash
+            # ("[a-z-]/"), which no real ARN (stage/, composition/, ...) satisfies.
+            "ResourceArn": r"arn:aws:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+/[a-zA-Z0-9-]+",
+        },
+        extra_sensitive=frozenset(
+            {
+                ("ParticipantToken", "token"),
+                ("IngestConfiguration", "streamKey"),
+                ("RedundantIngestCredential", "streamKey"),
+            }
+        ),
+    ),
+)
