@@ -1550,7 +1550,7 @@ class Participant:
     individual participant recording merge is enabled, and if a stage publisher disconnects from
     a stage and then reconnects, IVS tries to record to the same S3 prefix as the previous
     session. See [Merge Fragmented Individual Participant
-    Recordings](/ivs/latest/RealTimeUserGuide/rt-individual-participant-recording.html#ind-part-rec-merge-frag).
+    Recordings](https://docs.aws.amazon.com/ivs/latest/RealTimeUserGuide/rt-individual-participant-recording.html#ind-part-rec-merge-frag).
     """
     recording_state: ParticipantRecordingState | None = attrs.field(default=None, metadata={"wire": "recordingState"})
     """The participant’s recording state."""

@@ -34,6 +34,11 @@ GENERATOR = "tools/codegen"
 # documentation
 
 
+def _absolute(href: str) -> str:
+    """Links in the model are relative to the AWS documentation site."""
+    return "https://docs.aws.amazon.com" + href if href.startswith("/") else href
+
+
 def html_to_text(doc: str | None) -> str:
     """Turn the model's HTML documentation into plain text with light Markdown."""
     if not doc:
@@ -42,7 +47,7 @@ def html_to_text(doc: str | None) -> str:
     text = re.sub(r"<code>\s*(.*?)\s*</code>", lambda m: f"`{m.group(1)}`", text, flags=re.S)
     text = re.sub(
         r'<a\s+href="([^"]*)"[^>]*>(.*?)</a>',
-        lambda m: f"[{m.group(2).strip()}]({m.group(1)})",
+        lambda m: f"[{m.group(2).strip()}]({_absolute(m.group(1))})",
         text,
         flags=re.S,
     )
