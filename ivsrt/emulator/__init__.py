@@ -1,0 +1,37 @@
+"""A local Amazon IVS Real-Time emulator: every operation, real state, the real wire protocol.
+
+```python
+from ivsrt.emulator import Emulator
+
+async with Emulator() as emu:
+    async with emu.client() as ivs:
+        created = await ivs.api.create_stage(name="demo")
+```
+
+Or from a shell: ``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N]``.
+
+It speaks rest-json like the service (SigV4 verified for service ``ivs``, access key ``test``
+/ secret ``test`` by default, account ``123456789012``, any region), so boto3, aiobotocore and
+anything else that signs SigV4 can use it. What only real media would do (joining, publishing,
+RTMP ingest, a composition failing) and time itself are driven through the control surface:
+methods of :class:`Emulator`, and the same actions over HTTP under ``/_emulator/``.
+
+Memory is bounded: see :class:`Limits` for every limit and its default.
+"""
+
+from ivsrt.emulator._clock import Clock
+from ivsrt.emulator._emulator import Emulator
+from ivsrt.emulator._faults import FaultKind, Faults, Invocation
+from ivsrt.emulator._server import CONTROL_PREFIX
+from ivsrt.emulator._state import ControlError, Limits
+
+__all__ = [
+    "CONTROL_PREFIX",
+    "Clock",
+    "ControlError",
+    "Emulator",
+    "FaultKind",
+    "Faults",
+    "Invocation",
+    "Limits",
+]

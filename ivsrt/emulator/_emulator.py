@@ -1,0 +1,262 @@
+"""The :class:`Emulator`: a local IVS Real-Time server with a Python control surface."""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from aiohttp import web
+from typing_extensions import Self
+
+from ivsrt.emulator._clock import Clock
+from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
+from ivsrt.emulator._server import CONTROL_PREFIX, build_app
+from ivsrt.emulator._state import Limits, State
+
+if TYPE_CHECKING:
+    from ivsrt.client import Client
+
+__all__ = ["Emulator"]
+
+
+class Emulator:
+    """A local Amazon IVS Real-Time service speaking the real wire protocol (rest-json, SigV4).
+
+    ```python
+    async with Emulator() as emu:
+        async with emu.client() as ivs:
+            stage = (await ivs.api.create_stage(name="demo")).stage
+    ```
+
+    Args:
+        host: interface to listen on (loopback by default).
+        port: TCP port; 0 picks a free one.
+        seed: seeds ids, tokens and fault probabilities (None: not deterministic).
+        access_key: the only access key id accepted in SigV4 signatures.
+        secret_key: its secret.
+        account_id: the account in every ARN.
+        region: default region of :meth:`client` (any region is accepted on the wire; ARNs
+            use the region of the request's signature).
+        composition_start_delay: emulator-clock seconds a composition stays STARTING.
+        composition_stop_delay: emulator-clock seconds a composition stays STOPPING.
+        limits: quotas and memory bounds (see :class:`Limits`); the ``max_*`` keywords below
+            override single fields of it.
+
+    Everything that depends on time is computed from :attr:`clock` when read: advance or freeze
+    it to make state changes deterministic.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int | None = 0,
+        access_key: str = "test",
+        secret_key: str = "test",
+        account_id: str = "123456789012",
+        region: str = "us-west-2",
+        composition_start_delay: float = 5.0,
+        composition_stop_delay: float = 2.0,
+        limits: Limits | None = None,
+        max_stages: int | None = None,
+        max_active_compositions: int | None = None,
+        max_encoder_configurations: int | None = None,
+        max_storage_configurations: int | None = None,
+        max_ingest_configurations: int | None = None,
+        max_public_keys: int | None = None,
+    ) -> None:
+        if not account_id.isdigit() or len(account_id) != 12:
+            raise ValueError("account_id must be 12 digits")
+        overrides = {
+            k: v
+            for k, v in {
+                "max_stages": max_stages,
+                "max_active_compositions": max_active_compositions,
+                "max_encoder_configurations": max_encoder_configurations,
+                "max_storage_configurations": max_storage_configurations,
+                "max_ingest_configurations": max_ingest_configurations,
+                "max_public_keys": max_public_keys,
+            }.items()
+            if v is not None
+        }
+        self.limits: Limits = attrs.evolve(limits or Limits(), **overrides)
+        """Quotas and memory bounds in force."""
+        self.host = host
+        self.port = port
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.account_id = account_id
+        self.region = region
+        """Default region for :meth:`client`."""
+        self.clock = Clock()
+        """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""
+        self.faults = Faults(seed)
+        """Fault injection: ``inject(operation, kind, ...)`` and ``clear()``."""
+        self._state = State(
+            clock=self.clock,
+            account_id=account_id,
+            default_region=region,
+            limits=self.limits,
+            composition_start_delay=composition_start_delay,
+            composition_stop_delay=composition_stop_delay,
+            seed=seed,
+        )
+        self._attempts = AttemptLog(self.limits.max_invocations_tracked)
+        self._requests: Counter[str] = Counter()
+        self._total_requests = 0
+        self._runner: web.AppRunner | None = None
+        self._endpoint_url: str | None = None
+
+    def __repr__(self) -> str:
+        where = self._endpoint_url or "not started"
+        return f"<ivsrt.emulator.Emulator {where}>"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def endpoint_url(self) -> str:
+        """``http://host:port`` of the running emulator."""
+        if self._endpoint_url is None:
+            raise RuntimeError("the emulator is not started (use `async with Emulator() as emu`)")
+        return self._endpoint_url
+
+    @property
+    def control_url(self) -> str:
+        """Base URL of the HTTP control surface (``{endpoint_url}/_emulator/``)."""
+        return self.endpoint_url + CONTROL_PREFIX
+
+    async def start(self) -> Self:
+        """Start serving (done by ``async with``)."""
+        if self._runner is not None:
+            return self
+        runner = web.AppRunner(
+            build_app(self), handle_signals=False, access_log=None, shutdown_timeout=1.0
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, backlog=1024)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        server: Any = site._server
+        sock: socket.socket = server.sockets[0]
+        port = sock.getsockname()[1]
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        self._endpoint_url = f"http://{host}:{port}"
+        return self
+
+    async def stop(self) -> None:
+        """Stop serving and close every connection. Safe to call more than once."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def client(self, **kwargs: Any) -> Client:
+        """An :class:`ivsrt.Client` for this emulator (not yet opened): its region, endpoint
+        and credentials; ``kwargs`` go to ``ivsrt.Client``."""
+        from ivsrt.client import Client
+
+        kwargs.setdefault("region", self.region)
+        kwargs.setdefault("endpoint_url", self.endpoint_url)
+        kwargs.setdefault("aws_access_key_id", self.access_key)
+        kwargs.setdefault("aws_secret_access_key", self.secret_key)
+        return Client(**kwargs)
+
+    # -- control surface ---------------------------------------------------------------------
+    def join(self, token: str) -> str:
+        """A participant joins the token's stage with a participant token (one the emulator
+        issued, or one self-signed with the private key of an imported public key). Starts a
+        stage session if none is active. Returns the participant id (the token's ``jti``).
+
+        Raises :class:`ControlError` for an invalid or expired token or an unknown stage."""
+        with self._state.lock:
+            return self._state.join(token)
+
+    def leave(self, token: str) -> None:
+        """The participant leaves (stops publishing and subscribing first). The stage session
+        ends when its last participant leaves."""
+        with self._state.lock:
+            self._state.leave(token)
+
+    def publish(self, token: str) -> None:
+        """The participant starts publishing. Without the PUBLISH capability (or beyond the
+        publisher quota) this records a PUBLISH_ERROR event instead, as the service does; it
+        does not raise."""
+        with self._state.lock:
+            self._state.publish(token)
+
+    def unpublish(self, token: str) -> None:
+        """The participant stops publishing."""
+        with self._state.lock:
+            self._state.unpublish(token)
+
+    def subscribe(self, token: str) -> None:
+        """The participant starts subscribing (a SUBSCRIBE_ERROR event without the SUBSCRIBE
+        capability)."""
+        with self._state.lock:
+            self._state.subscribe(token)
+
+    def unsubscribe(self, token: str) -> None:
+        """The participant stops subscribing."""
+        with self._state.lock:
+            self._state.unsubscribe(token)
+
+    def start_rtmp(self, stream_key: str) -> None:
+        """An RTMP(S) publisher goes live with ``stream_key``: its ingest configuration becomes
+        ACTIVE and its participant joins the stage and publishes."""
+        with self._state.lock:
+            self._state.start_rtmp(stream_key)
+
+    def stop_rtmp(self, stream_key: str) -> None:
+        """The RTMP(S) publisher stops: the ingest configuration goes back to INACTIVE."""
+        with self._state.lock:
+            self._state.stop_rtmp(stream_key)
+
+    def fail_composition(
+        self, arn: str, reason: str = "failed by the emulator's control surface"
+    ) -> None:
+        """The composition (and every destination) goes to FAILED now."""
+        with self._state.lock:
+            self._state.fail_composition(arn, reason)
+
+    def fail_destination(self, composition_arn: str, destination_id: str) -> None:
+        """One destination of the composition goes to FAILED (the composition too, once every
+        destination failed)."""
+        with self._state.lock:
+            self._state.fail_destination(composition_arn, destination_id)
+
+    def attempts(self, invocation_id: str) -> int:
+        """HTTP attempts seen for one botocore invocation (``amz-sdk-invocation-id``)."""
+        return self._attempts.attempts(invocation_id)
+
+    def invocations(self, operation: str | None = None) -> list[Invocation]:
+        """Invocations seen (oldest first), optionally for one operation."""
+        return self._attempts.invocations(operation)
+
+    def request_count(self, operation: str | None = None) -> int:
+        """API requests received, rejected ones included (None: every operation, and requests
+        that matched no operation)."""
+        if operation is None:
+            return self._total_requests
+        return self._requests[operation]
+
+    def _count(self, operation: str | None) -> None:
+        self._total_requests += 1
+        if operation is not None:
+            self._requests[operation] += 1

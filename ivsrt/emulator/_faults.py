@@ -1,0 +1,186 @@
+"""Fault injection and attempt counting."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from collections import OrderedDict
+from typing import Literal
+
+import attrs
+
+__all__ = ["FaultDecision", "FaultKind", "FaultRule", "Faults", "Invocation"]
+
+FaultKind = Literal["throttle", "server_error", "latency", "reset_before", "reset_after"]
+_KINDS: frozenset[str] = frozenset(
+    ["throttle", "server_error", "latency", "reset_before", "reset_after"]
+)
+
+
+@attrs.frozen
+class Invocation:
+    """One botocore invocation (``amz-sdk-invocation-id``) and how many attempts it took."""
+
+    id: str
+    operation: str
+    attempts: int
+
+
+@attrs.define
+class FaultRule:
+    """One injected fault (see :meth:`Faults.inject`)."""
+
+    operation: str | None
+    kind: FaultKind
+    probability: float | None
+    remaining: int | None
+    latency: float
+    status: int
+    id: int = 0
+
+
+@attrs.frozen
+class FaultDecision:
+    """What to do with one request: sleep ``latency`` seconds, then ``kind`` (None: serve it)."""
+
+    latency: float = 0.0
+    kind: FaultKind | None = None
+    status: int = 503
+
+
+class Faults:
+    """Faults to inject, per operation.
+
+    Deterministic with a seed, whatever order concurrent requests arrive in: for a request that
+    carries botocore's ``amz-sdk-invocation-id``, a probability fault is drawn from a hash of
+    (seed, rule, the invocation's ordinal, attempt number), where the ordinal counts invocations
+    in the order their first attempt arrived. So with a given seed, the n-th invocation always
+    meets the same faults on its 1st, 2nd, ... attempt, and "how many calls fail every attempt"
+    is fixed by the seed rather than by timing. Requests without an invocation id draw from a
+    ``random.Random(seed)`` stream.
+    """
+
+    def __init__(self, seed: int | None = 0) -> None:
+        self._seed = seed
+        self._rng = random.Random(seed)
+        self._rules: list[FaultRule] = []
+        self._next_rule_id = 0
+        self._lock = threading.Lock()
+
+    def _draw(self, rule_id: int, ordinal: int | None, attempt: int) -> float:
+        if ordinal is None or self._seed is None:
+            return self._rng.random()
+        key = f"{self._seed}:{rule_id}:{ordinal}:{attempt}".encode()
+        digest = hashlib.blake2b(key, digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2**64
+
+    def inject(
+        self,
+        operation: str | None,
+        kind: FaultKind,
+        *,
+        probability: float | None = None,
+        count: int | None = None,
+        latency: float = 0.0,
+        status: int = 503,
+    ) -> None:
+        """Inject a fault into ``operation`` (an operation name such as ``"GetStage"``; None for
+        every operation).
+
+        ``count``: only the next N matching calls. ``probability``: each matching call with
+        that chance (seeded). Neither: every matching call until :meth:`clear`.
+
+        Kinds: ``throttle`` (429 ThrottlingException), ``server_error`` (``status``, 500 or
+        503 by default), ``latency`` (sleep ``latency`` seconds, then serve), ``reset_before``
+        (drop the connection without applying the request), ``reset_after`` (apply it, then drop
+        the connection without a response).
+        """
+        from ivsrt._generated.constraints import OPERATIONS
+
+        if kind not in _KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(_KINDS)}")
+        if operation is not None and operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}")
+        if probability is not None and not 0.0 <= probability <= 1.0:
+            raise ValueError("probability must be between 0 and 1")
+        if count is not None and count < 1:
+            raise ValueError("count must be at least 1")
+        if latency < 0:
+            raise ValueError("latency must not be negative")
+        if kind == "server_error" and not 500 <= status <= 599:
+            raise ValueError("status of a server_error must be a 5xx code")
+        with self._lock:
+            self._rules.append(
+                FaultRule(operation, kind, probability, count, latency, status, self._next_rule_id)
+            )
+            self._next_rule_id += 1
+
+    def clear(self) -> None:
+        """Remove every injected fault."""
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def rules(self) -> tuple[FaultRule, ...]:
+        with self._lock:
+            return tuple(attrs.evolve(r) for r in self._rules)
+
+    def decide(self, operation: str, ordinal: int | None = None, attempt: int = 1) -> FaultDecision:
+        """Draw the faults for one request of ``operation`` (attempt ``attempt`` of the
+        ``ordinal``-th invocation, when known)."""
+        latency = 0.0
+        with self._lock:
+            for rule in list(self._rules):
+                if rule.operation is not None and rule.operation != operation:
+                    continue
+                if (
+                    rule.probability is not None
+                    and self._draw(rule.id, ordinal, attempt) >= rule.probability
+                ):
+                    continue
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                    if rule.remaining <= 0:
+                        self._rules.remove(rule)
+                if rule.kind == "latency":
+                    latency += rule.latency
+                    continue
+                return FaultDecision(
+                    latency=latency + rule.latency, kind=rule.kind, status=rule.status
+                )
+        return FaultDecision(latency=latency)
+
+
+class AttemptLog:
+    """Attempts per invocation id, bounded (oldest invocations forgotten first)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._seen: OrderedDict[str, Invocation] = OrderedDict()
+        self._ordinals: dict[str, int] = {}
+        self._next_ordinal = 0
+        self._lock = threading.Lock()
+
+    def record(self, invocation_id: str, operation: str) -> tuple[int, int]:
+        """Count one attempt; return (the invocation's ordinal, this attempt's number)."""
+        with self._lock:
+            prev = self._seen.pop(invocation_id, None)
+            attempts = 1 if prev is None else prev.attempts + 1
+            if prev is None:
+                self._ordinals[invocation_id] = self._next_ordinal
+                self._next_ordinal += 1
+            self._seen[invocation_id] = Invocation(invocation_id, operation, attempts)
+            while len(self._seen) > self._limit:
+                old, _ = self._seen.popitem(last=False)
+                self._ordinals.pop(old, None)
+            return self._ordinals[invocation_id], attempts
+
+    def attempts(self, invocation_id: str) -> int:
+        with self._lock:
+            inv = self._seen.get(invocation_id)
+            return 0 if inv is None else inv.attempts
+
+    def invocations(self, operation: str | None = None) -> list[Invocation]:
+        with self._lock:
+            return [i for i in self._seen.values() if operation is None or i.operation == operation]

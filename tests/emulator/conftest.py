@@ -1,0 +1,35 @@
+"""Fixtures of the emulator tests: a raw aiobotocore client (no client-side validation, no
+retries) next to the plugin's ``ivs_emulator`` / ``ivs_client``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest_asyncio
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+
+from ivsrt.emulator import Emulator
+
+
+def raw_config(attempts: int = 1) -> AioConfig:
+    return AioConfig(
+        parameter_validation=False,
+        retries={"total_max_attempts": attempts, "mode": "standard"},
+    )
+
+
+@pytest_asyncio.fixture
+async def aio(ivs_emulator: Emulator) -> AsyncIterator[Any]:
+    """A plain aiobotocore ivs-realtime client for the emulator."""
+    session = get_session()
+    async with session.create_client(
+        "ivs-realtime",
+        region_name=ivs_emulator.region,
+        endpoint_url=ivs_emulator.endpoint_url,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=raw_config(),
+    ) as client:
+        yield client
