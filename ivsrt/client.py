@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import os
+import uuid
 from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,7 @@ from ivsrt._exceptions import (
 )
 from ivsrt._generated.errors import ERRORS_BY_CODE
 from ivsrt._generated.operations import RealtimeApi
+from ivsrt.retry import RetryBudget, RetryPolicy
 
 if TYPE_CHECKING:
     from ivsrt._api_base import OperationSpec
@@ -48,6 +51,30 @@ VERSION = "0.1.0"
 _current: contextvars.ContextVar[Client | None] = contextvars.ContextVar(
     "ivsrt_current_client", default=None
 )
+
+
+# (invocation id, attempt number, max attempts) of the attempt being sent in this task: read by
+# the ``before-sign`` handler, which puts them in the amz-sdk-* headers.
+_attempt: contextvars.ContextVar[tuple[str, int, int] | None] = contextvars.ContextVar(
+    "ivsrt_attempt", default=None
+)
+
+
+def _attempt_headers(request: Any, **_: Any) -> None:
+    """Keep one ``amz-sdk-invocation-id`` across ivsrt's attempts of one call (botocore makes a
+    new one per attempt, since each attempt is a fresh botocore call) and number the attempts in
+    ``amz-sdk-request``, as botocore does when it retries itself. Runs last on
+    ``request-created``, right after botocore's ``add_retry_headers`` (which, like this, runs
+    after signing: these headers are not signed)."""
+    current = _attempt.get()
+    if current is None:
+        return
+    invocation, number, limit = current
+    headers = request.headers  # an email.message.Message: assignment appends, so delete first
+    del headers["amz-sdk-invocation-id"]
+    del headers["amz-sdk-request"]
+    headers["amz-sdk-invocation-id"] = invocation
+    headers["amz-sdk-request"] = f"attempt={number}; max={limit}"
 
 
 def current_client() -> Client | None:
@@ -88,6 +115,108 @@ class _ParserFactory(AioResponseParserFactory):  # type: ignore[misc]
 _PARSER_FACTORY = _ParserFactory()
 
 
+class _Core:
+    """What a client and all its ``with_options`` views share: the aiobotocore client and its
+    connection pool, the retry budget, and the lifecycle (open once, closed by the owner)."""
+
+    __slots__ = (
+        "aio",
+        "budget",
+        "closed",
+        "config",
+        "credentials",
+        "endpoint_url",
+        "exit_stack",
+        "open_lock",
+        "profile",
+        "region",
+        "requested_region",
+        "session",
+    )
+
+    def __init__(
+        self,
+        *,
+        requested_region: str | None,
+        profile: str | None,
+        endpoint_url: str | None,
+        session: AioSession | None,
+        credentials: dict[str, str | None],
+        config: AioConfig,
+        budget: RetryBudget,
+    ) -> None:
+        self.requested_region = requested_region
+        self.profile = profile
+        self.endpoint_url = endpoint_url
+        self.session = session
+        self.credentials = credentials
+        self.config = config
+        self.budget = budget
+        self.aio: Any = None
+        self.exit_stack: Any = None
+        self.open_lock = asyncio.Lock()
+        self.closed = False
+        self.region: str | None = None
+
+    async def open(self) -> Any:
+        async with self.open_lock:
+            if self.closed:
+                raise ConfigurationError("this ivsrt.Client is closed; create a new one")
+            if self.aio is not None:
+                return self.aio
+            session = self.session
+            if session is None:
+                session = AioSession(profile=self.profile) if self.profile else get_session()
+                self.session = session
+            try:
+                region = (
+                    self.requested_region
+                    # a region set on a session passed in, then AWS_REGION (which botocore
+                    # itself does not read), then AWS_DEFAULT_REGION and the profile's config
+                    or session.get_config_variable("region", methods=("instance",))
+                    or os.environ.get("AWS_REGION")
+                    or session.get_config_variable("region")
+                )
+            except bexc.ProfileNotFound as exc:
+                raise ConfigurationError(f"AWS profile not found: {self.profile!r}") from exc
+            if not region:
+                raise ConfigurationError(
+                    "no AWS region: pass ivsrt.Client(region='us-west-2'), set AWS_REGION or "
+                    "AWS_DEFAULT_REGION, or set region in the profile's config"
+                )
+            self.region = region
+            creds = {k: v for k, v in self.credentials.items() if v is not None}
+            context = session.create_client(
+                SERVICE,
+                region_name=region,
+                endpoint_url=self.endpoint_url,
+                config=self.config,
+                **creds,
+            )
+            try:
+                aio = await context.__aenter__()
+            except bexc.BotoCoreError as exc:
+                raise ConfigurationError(f"cannot create the IVS client: {exc}") from exc
+            # Per client, not per session: a session passed in keeps its own parser settings.
+            aio._endpoint._response_parser_factory = _PARSER_FACTORY
+            # After botocore's own add_retry_headers (registered on the less specific name, so
+            # it runs after the more specific ones such as the signer).
+            aio.meta.events.register_last(
+                "request-created", _attempt_headers, unique_id="ivsrt-attempt-headers"
+            )
+            self.exit_stack = context
+            self.aio = aio
+            _redact.install()
+            return aio
+
+    async def close(self) -> None:
+        async with self.open_lock:
+            self.closed = True
+            context, self.exit_stack, self.aio = self.exit_stack, None, None
+            if context is not None:
+                await context.__aexit__(None, None, None)
+
+
 class Client:
     """An IVS Real-Time client.
 
@@ -103,10 +232,17 @@ class Client:
         max_pool_connections: HTTP connections kept open to the endpoint.
         connect_timeout: seconds to establish a connection.
         read_timeout: seconds to wait for a response.
+        retry: the default :class:`~ivsrt.RetryPolicy` of every call (``RetryPolicy()``: 3
+            attempts within 20 s, full-jitter backoff from 0.1 s capped at 5 s). Override it for
+            some calls with :meth:`with_options`. ``RetryPolicy.none()`` disables retrying.
+        retry_budget: the :class:`~ivsrt.retry.RetryBudget` (token bucket) that limits retries
+            across all calls of this client, so an outage fails fast; a fresh one by default
+            (500 tokens, see :mod:`ivsrt.retry`).
 
     Use it as ``async with ivsrt.Client(...) as ivs:``; or call ``await client.open()`` and
     ``await client.close()`` yourself (``close`` is idempotent). botocore's own retries are
-    switched off: ivsrt's retry policy is the only retry layer, so attempts never multiply.
+    switched off: ivsrt's retry policy is the only retry layer, so each attempt is one HTTP
+    request and attempts never multiply.
     """
 
     def __init__(
@@ -122,6 +258,8 @@ class Client:
         max_pool_connections: int = 10,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
+        retry: RetryPolicy | None = None,
+        retry_budget: RetryBudget | None = None,
     ) -> None:
         if session is not None and profile is not None:
             raise ConfigurationError("pass either session= or profile=, not both")
@@ -131,100 +269,106 @@ class Client:
             )
         if max_pool_connections < 1:
             raise ConfigurationError("max_pool_connections must be at least 1")
-        self._requested_region = region
-        self._profile = profile
-        self._endpoint_url = endpoint_url
-        self._session = session
-        self._credentials = {
-            "aws_access_key_id": aws_access_key_id,
-            "aws_secret_access_key": aws_secret_access_key,
-            "aws_session_token": aws_session_token,
-        }
-        self._config = AioConfig(
-            retries={"total_max_attempts": 1, "mode": "standard"},
-            max_pool_connections=max_pool_connections,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            parameter_validation=False,
-            user_agent_extra=f"ivsrt/{VERSION}",
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ConfigurationError(f"retry must be an ivsrt.RetryPolicy, not {retry!r}")
+        self._core = _Core(
+            requested_region=region,
+            profile=profile,
+            endpoint_url=endpoint_url,
+            session=session,
+            credentials={
+                "aws_access_key_id": aws_access_key_id,
+                "aws_secret_access_key": aws_secret_access_key,
+                "aws_session_token": aws_session_token,
+            },
+            config=AioConfig(
+                retries={"total_max_attempts": 1, "mode": "standard"},
+                max_pool_connections=max_pool_connections,
+                connect_timeout=connect_timeout,
+                read_timeout=read_timeout,
+                parameter_validation=False,
+                user_agent_extra=f"ivsrt/{VERSION}",
+            ),
+            budget=retry_budget if retry_budget is not None else RetryBudget(),
         )
-        self._aio: Any = None
-        self._exit_stack: Any = None
-        self._open_lock = asyncio.Lock()
-        self._closed = False
-        self._region: str | None = None
+        self._retry = retry if retry is not None else _DEFAULT_RETRY
+        self._parent: Client | None = None
         self._tokens: list[contextvars.Token[Client | None]] = []
         self.api = RealtimeApi(self)
         """Every IVS Real-Time operation as a typed async method."""
 
+    def with_options(self, *, retry: RetryPolicy | None = None) -> Client:
+        """A view of this client with other options (None keeps this client's).
+
+        The view shares this client's aiobotocore client, connection pool, retry budget and
+        lifecycle: closing this client closes the view; entering or closing the view never closes
+        this client's connections. Cheap enough to make per call::
+
+            await ivs.with_options(retry=RetryPolicy(max_attempts=8)).api.get_stage(arn=arn)
+        """
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ConfigurationError(f"retry must be an ivsrt.RetryPolicy, not {retry!r}")
+        view = object.__new__(Client)
+        view._core = self._core
+        view._retry = retry if retry is not None else self._retry
+        view._parent = self._parent if self._parent is not None else self
+        view._tokens = []
+        view.api = RealtimeApi(view)
+        return view
+
     def __repr__(self) -> str:
-        state = "closed" if self._closed else ("open" if self._aio is not None else "not opened")
-        where = f" endpoint_url={self._endpoint_url!r}" if self._endpoint_url else ""
-        return f"<ivsrt.Client region={self.region!r}{where} {state}>"
+        core = self._core
+        state = "closed" if core.closed else ("open" if core.aio is not None else "not opened")
+        where = f" endpoint_url={core.endpoint_url!r}" if core.endpoint_url else ""
+        view = " view" if self._parent is not None else ""
+        return f"<ivsrt.Client{view} region={self.region!r}{where} {state}>"
 
     @property
     def region(self) -> str | None:
         """The region in use (known once the client is open, or when given explicitly)."""
-        return self._region or self._requested_region
+        return self._core.region or self._core.requested_region
 
     @property
     def endpoint_url(self) -> str | None:
         """The endpoint in use."""
-        if self._aio is not None:
-            return str(self._aio.meta.endpoint_url)
-        return self._endpoint_url
+        aio = self._core.aio
+        if aio is not None:
+            return str(aio.meta.endpoint_url)
+        return self._core.endpoint_url
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        """Whether the client (for a view: the client it came from) is closed."""
+        return self._core.closed
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy of this client's calls."""
+        return self._retry
+
+    @property
+    def retry_budget(self) -> RetryBudget:
+        """The retry budget shared by this client and its views."""
+        return self._core.budget
+
+    @property
+    def _aio(self) -> Any:
+        """The aiobotocore client (None until opened)."""
+        return self._core.aio
 
     async def open(self) -> Self:
         """Create the aiobotocore client (done for you by ``async with`` or the first call)."""
-        async with self._open_lock:
-            if self._closed:
-                raise ConfigurationError("this ivsrt.Client is closed; create a new one")
-            if self._aio is not None:
-                return self
-            session = self._session
-            if session is None:
-                session = AioSession(profile=self._profile) if self._profile else get_session()
-                self._session = session
-            try:
-                region = self._requested_region or session.get_config_variable("region")
-            except bexc.ProfileNotFound as exc:
-                raise ConfigurationError(f"AWS profile not found: {self._profile!r}") from exc
-            if not region:
-                raise ConfigurationError(
-                    "no AWS region: pass ivsrt.Client(region='us-west-2'), set AWS_REGION or "
-                    "AWS_DEFAULT_REGION, or set region in the profile's config"
-                )
-            self._region = region
-            creds = {k: v for k, v in self._credentials.items() if v is not None}
-            context = session.create_client(
-                SERVICE,
-                region_name=region,
-                endpoint_url=self._endpoint_url,
-                config=self._config,
-                **creds,
-            )
-            try:
-                aio = await context.__aenter__()
-            except bexc.BotoCoreError as exc:
-                raise ConfigurationError(f"cannot create the IVS client: {exc}") from exc
-            # Per client, not per session: a session passed in keeps its own parser settings.
-            aio._endpoint._response_parser_factory = _PARSER_FACTORY
-            self._exit_stack = context
-            self._aio = aio
-            _redact.install()
-            return self
+        await self._core.open()
+        return self
 
     async def close(self) -> None:
-        """Close the HTTP connections. Safe to call more than once."""
-        async with self._open_lock:
-            self._closed = True
-            context, self._exit_stack, self._aio = self._exit_stack, None, None
-            if context is not None:
-                await context.__aexit__(None, None, None)
+        """Close the HTTP connections. Safe to call more than once.
+
+        On a view (from :meth:`with_options`) this does nothing: the connections belong to the
+        client the view came from, and closing that one closes them.
+        """
+        if self._parent is None:
+            await self._core.close()
 
     async def __aenter__(self) -> Self:
         await self.open()
@@ -247,27 +391,73 @@ class Client:
 
     # -- the one place that talks to aiobotocore ------------------------------------------------
     async def _send(self, op: OperationSpec[Any], params: dict[str, Any]) -> dict[str, Any]:
-        """Send one request; map every failure to an ivsrt exception."""
-        aio = self._aio
+        """Send one call under the retry policy; map every failure to an ivsrt exception.
+
+        ``params`` (with any idempotency token already filled) is sent unchanged by every
+        attempt, and every attempt carries the same ``amz-sdk-invocation-id``.
+        """
+        core = self._core
+        aio = core.aio
         if aio is None:
-            await self.open()
-            aio = self._aio
-        try:
-            response: dict[str, Any] = await getattr(aio, op.method_name)(**params)
-        except bexc.ClientError as exc:
-            raise _service_error(op.name, exc) from exc
-        except bexc.NoCredentialsError as exc:
-            raise ConfigurationError(
-                "no AWS credentials found: pass aws_access_key_id/aws_secret_access_key, a "
-                "profile, or configure the default chain"
-            ) from exc
-        except (bexc.ConnectionError, bexc.HTTPClientError) as exc:
-            raise _transport_error(op, exc) from exc
-        except bexc.BotoCoreError as exc:
-            raise IvsrtError(f"{op.name}: {exc}") from exc
-        except aiohttp.ClientError as exc:  # pragma: no cover - aiobotocore wraps these
-            raise _transport_error(op, exc) from exc
-        return response
+            aio = await core.open()
+        policy = self._retry
+        invocation = str(uuid.uuid4())
+        limit = policy.max_attempts
+        method = getattr(aio, op.method_name)
+
+        async def attempt(number: int) -> dict[str, Any]:
+            if core.closed:
+                raise ConfigurationError("this ivsrt.Client is closed; create a new one")
+            token = _attempt.set((invocation, number, limit))
+            try:
+                return await _send_once(method, op, params)
+            finally:
+                _attempt.reset(token)
+
+        return await policy._run(op, attempt, budget=core.budget)
+
+
+_DEFAULT_RETRY = RetryPolicy()
+
+
+async def _send_once(method: Any, op: OperationSpec[Any], params: dict[str, Any]) -> dict[str, Any]:
+    """One attempt: one botocore call (botocore's retries are off), one HTTP request."""
+    try:
+        response: dict[str, Any] = await method(**params)
+    except bexc.ClientError as exc:
+        raise _service_error(op.name, exc) from exc
+    except bexc.NoCredentialsError as exc:
+        raise ConfigurationError(
+            "no AWS credentials found: pass aws_access_key_id/aws_secret_access_key, a "
+            "profile, or configure the default chain"
+        ) from exc
+    except (bexc.ConnectionError, bexc.HTTPClientError) as exc:
+        raise _transport_error(op, exc) from exc
+    except bexc.BotoCoreError as exc:
+        raise IvsrtError(f"{op.name}: {exc}") from exc
+    except aiohttp.ClientError as exc:  # pragma: no cover - aiobotocore wraps these
+        raise _transport_error(op, exc) from exc
+    return response
+
+
+# Throttling codes AWS services use (botocore's standard retry mode list) besides the modelled
+# ones in ERRORS_BY_CODE: they map to ThrottlingError, which is retried.
+_THROTTLING_CODES = frozenset(
+    {
+        "BandwidthLimitExceeded",
+        "EC2ThrottledException",
+        "PriorRequestNotComplete",
+        "ProvisionedThroughputExceededException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+        "ThrottledException",
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+    }
+)
 
 
 def _service_error(operation: str, exc: bexc.ClientError) -> ServiceError:
@@ -279,7 +469,7 @@ def _service_error(operation: str, exc: bexc.ClientError) -> ServiceError:
     message = response.get("exceptionMessage") or error.get("Message") or ""
     cls = ERRORS_BY_CODE.get(code)
     if cls is None:
-        cls = ThrottlingError if status == 429 else ServiceError
+        cls = ThrottlingError if status == 429 or code in _THROTTLING_CODES else ServiceError
     return cls(
         message, code=code, status=status, request_id=meta.get("RequestId"), operation=operation
     )
