@@ -36,24 +36,62 @@ from ivsrt._generated.errors import (
 )
 from ivsrt._generated.operations import RealtimeApi
 from ivsrt.client import Client, current_client
+from ivsrt.paging import AsyncPager, Page, PaginationError
+from ivsrt.resources import (
+    Composition,
+    CompositionSummary,
+    EncoderConfiguration,
+    IngestConfiguration,
+    IngestConfigurationSummary,
+    NoActiveSessionError,
+    Participant,
+    ParticipantEvent,
+    ParticipantReplica,
+    ParticipantToken,
+    PublicKey,
+    Replication,
+    Stage,
+    StageSession,
+    StorageConfiguration,
+)
+from ivsrt.retry import RetryPolicy
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
+    "AsyncPager",
     "Client",
+    "Composition",
+    "CompositionSummary",
     "ConfigurationError",
     "ConflictError",
+    "EncoderConfiguration",
+    "IngestConfiguration",
+    "IngestConfigurationSummary",
     "InternalServerError",
     "IvsrtError",
+    "NoActiveSessionError",
     "OutcomeUnknownError",
+    "Page",
+    "PaginationError",
+    "Participant",
+    "ParticipantEvent",
+    "ParticipantReplica",
+    "ParticipantToken",
     "PendingVerificationError",
+    "PublicKey",
     "RealtimeApi",
+    "Replication",
     "ResourceNotFoundError",
     "ResponseParseError",
+    "RetryPolicy",
     "ServiceError",
     "ServiceQuotaExceededError",
     "ServiceValidationError",
+    "Stage",
+    "StageSession",
+    "StorageConfiguration",
     "ThrottlingError",
     "TransportError",
     "ValidationError",

@@ -1,0 +1,274 @@
+"""Item-level pagination for every ``List*`` operation that takes ``nextToken``.
+
+```python
+async for p in stage.participants(state="CONNECTED"):     # every page, item by item
+    ...
+async for page in Stage.list(page_size=50).pages():        # or page by page
+    print(len(page.items), page.next_token)
+```
+
+An :class:`AsyncPager` sends nothing until iteration starts. It stops after ``max_items`` items
+if given, asks the service for ``page_size`` items per request, and can be resumed from
+``resume_token`` (pass it back as ``starting_token=``). A service that hands back a token it
+already gave would make a naive loop spin forever: the pager raises :class:`PaginationError`
+instead.
+
+A pager is one pass over the listing: after ``break``, iterating it again continues where it
+stopped.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+import attrs
+
+from ivsrt._exceptions import IvsrtError
+from ivsrt._generated.constraints import INPUT_SHAPES, OPERATIONS
+
+__all__ = ["AsyncPager", "Page", "PageFetcher", "PaginationError"]
+
+T = TypeVar("T")
+
+_COMPOSITE = "ivsrt1:"
+
+
+class PaginationError(IvsrtError):
+    """The listing cannot go on: the service repeated a token, or a resume token is invalid."""
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a listing."""
+
+    items: tuple[T, ...]
+    """The items of this page (after ``max_items`` truncation)."""
+    next_token: str | None
+    """The token of the next page, or None on the last page."""
+
+
+PageFetcher = Callable[[str | None, int | None], Awaitable[tuple[Sequence[T], str | None]]]
+"""``fetch(next_token, max_results)`` -> the converted items of one page and the next token."""
+
+
+def _max_page_size(operation: str) -> int | None:
+    pagination = OPERATIONS[operation].get("pagination")
+    if pagination is None:
+        raise ValueError(f"{operation} is not paginated")
+    shape = INPUT_SHAPES[OPERATIONS[operation]["input"]]
+    limit = shape["members"].get(pagination["limit_key"])
+    if limit is None:
+        return None
+    hi = INPUT_SHAPES[limit["shape"]].get("max")
+    return int(hi) if hi is not None else None
+
+
+def _encode(token: str | None, skip: int) -> str:
+    raw = json.dumps({"token": token, "skip": skip}, separators=(",", ":")).encode()
+    return _COMPOSITE + base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode(token: str) -> tuple[str | None, int]:
+    if not token.startswith(_COMPOSITE):
+        return token, 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token[len(_COMPOSITE) :].encode()))
+        inner, skip = data["token"], data["skip"]
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise PaginationError(f"invalid starting_token: {type(exc).__name__}") from exc
+    if (inner is not None and not isinstance(inner, str)) or not isinstance(skip, int) or skip < 0:
+        raise PaginationError("invalid starting_token")
+    return inner, skip
+
+
+class AsyncPager(Generic[T]):
+    """Items of a listing across pages.
+
+    Args:
+        operation: the service operation, e.g. ``ListParticipants``.
+        fetch: fetches one page (see :data:`PageFetcher`).
+        max_items: stop after this many items in total (None: all of them).
+        page_size: items asked per request (``maxResults``); None leaves the service default.
+        starting_token: resume from a token given by :attr:`resume_token` (or a service
+            ``nextToken``).
+    """
+
+    __slots__ = (
+        "_buffer",
+        "_exhausted",
+        "_fetch",
+        "_index",
+        "_max_items",
+        "_mode",
+        "_operation",
+        "_page_cap",
+        "_page_size",
+        "_page_token",
+        "_seen",
+        "_skip",
+        "_token",
+        "_yielded",
+    )
+
+    def __init__(
+        self,
+        operation: str,
+        fetch: PageFetcher[T],
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+    ) -> None:
+        if max_items is not None and max_items < 0:
+            raise ValueError("max_items must be at least 0")
+        cap = _max_page_size(operation)
+        if page_size is not None and (page_size < 1 or (cap is not None and page_size > cap)):
+            raise ValueError(f"page_size must be between 1 and {cap} for {operation}")
+        self._operation = operation
+        self._fetch = fetch
+        self._max_items = max_items
+        self._page_size = page_size
+        self._page_cap = cap
+        token, skip = _decode(starting_token) if starting_token is not None else (None, 0)
+        # Where the unread data starts: the token of the next request, and how many items of
+        # that page were already handed out (by this pager or the one it resumes).
+        self._token: str | None = token
+        self._skip = skip
+        self._page_token: str | None = token  # the token that fetched the buffered page
+        self._buffer: Sequence[T] = ()
+        self._index = 0
+        self._yielded = 0
+        self._exhausted = False
+        self._seen: set[str] = set()
+        self._mode: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<AsyncPager {self._operation} items_yielded={self._yielded} "
+            f"exhausted={self._exhausted}>"
+        )
+
+    @property
+    def operation(self) -> str:
+        """The operation this pager lists with."""
+        return self._operation
+
+    @property
+    def items_yielded(self) -> int:
+        """How many items have been handed out so far."""
+        return self._yielded
+
+    @property
+    def resume_token(self) -> str | None:
+        """Where to resume: pass it as ``starting_token=`` to a new pager of the same listing
+        (same filters).
+
+        None when the listing is exhausted (and before iteration when no starting token was
+        given: resuming then means starting over). Inside a page it is an ivsrt token that also
+        remembers how many items of that page were already handed out.
+        """
+        if self._index < len(self._buffer):
+            if self._index == 0:
+                return self._page_token
+            return _encode(self._page_token, self._index)
+        if self._exhausted:
+            return None
+        if self._skip:
+            return _encode(self._token, self._skip)
+        return self._token
+
+    def _limit(self) -> int | None:
+        size = self._page_size
+        if self._max_items is not None:
+            remaining = self._max_items - self._yielded
+            if size is None:
+                if self._page_cap is None or remaining <= self._page_cap:
+                    size = remaining
+            else:
+                size = min(size, remaining)
+        if size is not None and self._skip:
+            size = size + self._skip
+            if self._page_cap is not None:
+                size = min(size, self._page_cap)
+        return size
+
+    async def _next_page(self) -> bool:
+        """Fetch the next page into the buffer; False when the listing is over."""
+        if self._exhausted or (self._max_items is not None and self._yielded >= self._max_items):
+            return False
+        sent = self._token
+        items, next_token = await self._fetch(sent, self._limit())
+        if next_token is not None and (next_token == sent or next_token in self._seen):
+            raise PaginationError(
+                f"{self._operation}: the service returned a pagination token it had already "
+                "returned; stopping instead of looping"
+            )
+        if sent is not None:
+            self._seen.add(sent)
+        skip = min(self._skip, len(items))
+        self._page_token = sent
+        self._buffer = items
+        self._index = skip
+        self._token, self._skip = next_token, 0
+        self._exhausted = next_token is None
+        if self._max_items is not None:
+            room = self._max_items - self._yielded
+            if len(items) - skip > room:
+                # this page holds more than max_items allows: resume inside it later
+                self._buffer = items[: skip + room]
+                self._token, self._skip = sent, skip + room
+                self._exhausted = False
+        return True
+
+    # -- items ---------------------------------------------------------------------------------
+    def __aiter__(self) -> AsyncPager[T]:
+        if self._mode == "pages":
+            raise PaginationError("this pager is already iterated page by page")
+        self._mode = "items"
+        return self
+
+    async def __anext__(self) -> T:
+        while self._index >= len(self._buffer):
+            if not await self._next_page():
+                raise StopAsyncIteration
+        item = self._buffer[self._index]
+        self._index += 1
+        self._yielded += 1
+        return item
+
+    async def to_list(self) -> list[T]:
+        """Every remaining item (mind ``max_items`` on big listings)."""
+        return [item async for item in self]
+
+    # -- pages ---------------------------------------------------------------------------------
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Iterate page by page instead of item by item."""
+        if self._mode == "items":
+            raise PaginationError("this pager is already iterated item by item")
+        self._mode = "pages"
+        return _PageIterator(self)
+
+
+class _PageIterator(Generic[T]):
+    __slots__ = ("_pager",)
+
+    def __init__(self, pager: AsyncPager[T]) -> None:
+        self._pager = pager
+
+    def __aiter__(self) -> _PageIterator[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        pager = self._pager
+        while True:
+            if not await pager._next_page():
+                raise StopAsyncIteration
+            items = tuple(pager._buffer[pager._index :])
+            pager._index = len(pager._buffer)
+            pager._yielded += len(items)
+            if items or pager._exhausted:
+                return Page(items=items, next_token=pager._token)

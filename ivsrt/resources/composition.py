@@ -1,0 +1,513 @@
+"""Server-side compositions and the encoder and storage configurations they use."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from ivsrt._exceptions import IvsrtError
+from ivsrt._generated import models as m
+from ivsrt.client import Client
+from ivsrt.paging import AsyncPager
+from ivsrt.resources._base import (
+    DEFAULT_TIMEOUT,
+    HasArn,
+    Taggable,
+    arn_of,
+    check_same_place,
+    model_fields,
+    resolve_client,
+)
+from ivsrt.retry import RetryPolicy
+from ivsrt.waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, Done, Failed, Gone, wait_for
+
+__all__ = [
+    "Composition",
+    "CompositionSummary",
+    "EncoderConfiguration",
+    "StorageConfiguration",
+]
+
+_CS = m.CompositionState
+_DS = m.DestinationState
+
+
+def _check_destinations(stage_arn: str, destinations: Sequence[m.DestinationConfiguration]) -> None:
+    """The reference's rule checked before sending, beyond ivsrt.validation's (one
+    destination per type, 1..2 in total): the channel, encoder and storage configurations are in
+    the stage's region and account."""
+    places: list[tuple[str, str]] = []
+    for i, d in enumerate(destinations):
+        if d.channel is not None:
+            places.append((f"destinations[{i}].channel.channel_arn", d.channel.channel_arn))
+            if d.channel.encoder_configuration_arn:
+                places.append(
+                    (
+                        f"destinations[{i}].channel.encoder_configuration_arn",
+                        d.channel.encoder_configuration_arn,
+                    )
+                )
+        if d.s3 is not None:
+            places.append(
+                (f"destinations[{i}].s3.storage_configuration_arn", d.s3.storage_configuration_arn)
+            )
+            for j, arn in enumerate(d.s3.encoder_configuration_arns):
+                places.append((f"destinations[{i}].s3.encoder_configuration_arns[{j}]", arn))
+    check_same_place("StartComposition", stage_arn, places)
+
+
+def _composition(model: m.Composition, client: Client) -> Composition:
+    return Composition(client=client, **model_fields(model))
+
+
+@attrs.frozen(kw_only=True)
+class Composition(m.Composition, Taggable):
+    """A server-side composition of a stage, broadcast to a channel and/or recorded to S3.
+
+    A snapshot: :meth:`refresh` and the waiters return new ones.
+    """
+
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    @classmethod
+    async def start(
+        cls,
+        *,
+        stage: str | HasArn,
+        destinations: Sequence[m.DestinationConfiguration],
+        layout: m.LayoutConfiguration | None = None,
+        tags: Mapping[str, str] | None = None,
+        idempotency_token: str | None = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Composition:
+        """Start a composition (StartComposition).
+
+        Args:
+            stage: the stage (or its ARN) to compose.
+            destinations: one destination (``channel`` or ``s3``) or two (one of each). The
+                channel, encoder and storage configurations must be in the stage's region and
+                account.
+            layout: grid or picture-in-picture layout.
+            tags: tags to attach, ``{"key": "value"}``.
+            idempotency_token: the request's idempotency token; by default ivsrt makes one and
+                reuses it on every retry, so a retried start never makes two compositions.
+            client: the client to use (default: the stage's, else the enclosing
+                ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+
+        Raises:
+            ivsrt.ValidationError: a documented rule is broken (nothing was sent).
+        """
+        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        stage_arn = arn_of(stage)
+        _check_destinations(stage_arn, destinations)
+        response = await c.api.start_composition(
+            stage_arn=stage_arn,
+            destinations=destinations,
+            layout=layout,
+            tags=tags,
+            idempotency_token=idempotency_token,
+        )
+        if response.composition is None:
+            raise IvsrtError("StartComposition: the response has no composition")
+        return _composition(response.composition, c)
+
+    @classmethod
+    async def get(
+        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+    ) -> Composition:
+        """Fetch a composition by ARN (GetComposition).
+
+        Args:
+            arn: the composition's ARN.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+        response = await c.api.get_composition(arn=arn)
+        if response.composition is None:
+            raise IvsrtError("GetComposition: the response has no composition")
+        return _composition(response.composition, c)
+
+    @classmethod
+    def list(
+        cls,
+        *,
+        stage: str | HasArn | None = None,
+        encoder_configuration: str | HasArn | None = None,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncPager[CompositionSummary]:
+        """The account's compositions in the client's region (ListCompositions).
+
+        Args:
+            stage: only compositions of this stage (or stage ARN).
+            encoder_configuration: only compositions using this encoder configuration (or ARN).
+            max_items: stop after this many compositions.
+            page_size: compositions per request (1..100; service default 100).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        stage_arn = arn_of(stage) if stage is not None else None
+        encoder_arn = arn_of(encoder_configuration) if encoder_configuration is not None else None
+
+        async def fetch(
+            token: str | None, limit: int | None
+        ) -> tuple[builtins.list[CompositionSummary], str | None]:
+            r = await c.api.list_compositions(
+                filter_by_stage_arn=stage_arn,
+                filter_by_encoder_configuration_arn=encoder_arn,
+                next_token=token,
+                max_results=limit,
+            )
+            return [
+                CompositionSummary(client=c, **model_fields(x)) for x in r.compositions
+            ], r.next_token
+
+        return AsyncPager(
+            "ListCompositions",
+            fetch,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    @property
+    def client(self) -> Client:
+        """The client this composition came from (and its methods use)."""
+        return self._client
+
+    async def refresh(self) -> Composition:
+        """The composition as it is now (GetComposition)."""
+        return await Composition.get(self.arn, client=self._client)
+
+    async def stop(self) -> None:
+        """Stop the composition and its broadcasts (StopComposition). It then goes through
+        ``STOPPING`` to ``STOPPED`` and is deleted; see :meth:`wait_until_stopped`."""
+        await self._client.api.stop_composition(arn=self.arn)
+
+    def destination(self, destination_id: str) -> m.Destination:
+        """The destination with this id in this snapshot."""
+        for d in self.destinations:
+            if d.id == destination_id:
+                return d
+        raise KeyError(destination_id)
+
+    async def wait_until_active(
+        self,
+        *,
+        destinations: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> Composition:
+        """Poll until the composition is ``ACTIVE`` (and, with ``destinations=True``, every
+        destination too).
+
+        Args:
+            destinations: also wait for every destination to be ``ACTIVE``.
+            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
+            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            max_delay: the longest delay between two polls.
+
+        Raises:
+            ivsrt.WaiterFailedError: the composition (or, with ``destinations=True``, a
+                destination) is ``FAILED``, is stopping or stopped, or is gone.
+            ivsrt.WaiterTimeoutError: the deadline passed.
+        """
+
+        def check(c: Composition | Gone) -> Done[Composition] | Failed | None:
+            if isinstance(c, Gone):
+                return Failed("the composition no longer exists")
+            if c.state in (_CS.FAILED, _CS.STOPPING, _CS.STOPPED):
+                return Failed(f"the composition is {c.state.value}")
+            if c.state != _CS.ACTIVE:
+                return None  # STARTING, or a state this ivsrt does not know
+            if not destinations:
+                return Done(c)
+            for d in c.destinations:
+                if d.state in (_DS.FAILED, _DS.STOPPING, _DS.STOPPED):
+                    return Failed(f"destination {d.id} is {d.state.value}")
+            if all(d.state == _DS.ACTIVE for d in c.destinations):
+                return Done(c)
+            return None
+
+        what = "composition {} to be ACTIVE{}".format(
+            self.arn, " with every destination ACTIVE" if destinations else ""
+        )
+        return await wait_for(
+            self.refresh,
+            check,
+            what=what,
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            initial=self,
+        )
+
+    async def wait_until_stopped(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> Composition | None:
+        """Poll until the composition is ``STOPPED`` with every destination stopped.
+
+        A stopped composition is deleted: if it is gone, the wait is over and None is returned.
+
+        Args:
+            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
+            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            max_delay: the longest delay between two polls.
+
+        Raises:
+            ivsrt.WaiterFailedError: the composition is ``FAILED``.
+            ivsrt.WaiterTimeoutError: the deadline passed.
+        """
+
+        def check(c: Composition | Gone) -> Done[Composition | None] | Failed | None:
+            if isinstance(c, Gone):
+                return Done(None)
+            if c.state == _CS.FAILED:
+                return Failed("the composition is FAILED")
+            if c.state == _CS.STOPPED and all(
+                d.state in (_DS.STOPPED, _DS.FAILED) for d in c.destinations
+            ):
+                return Done(c)
+            return None
+
+        return await wait_for(
+            self.refresh,
+            check,
+            what=f"composition {self.arn} to be STOPPED",
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            initial=self,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class CompositionSummary(m.CompositionSummary, Taggable):
+    """A composition as listed by :meth:`Composition.list`; :meth:`fetch` gets all of it."""
+
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    async def fetch(self) -> Composition:
+        """The full composition (GetComposition)."""
+        return await Composition.get(self.arn, client=self._client)
+
+    async def stop(self) -> None:
+        """Stop the composition (StopComposition)."""
+        await self._client.api.stop_composition(arn=self.arn)
+
+
+def _encoder(
+    model: m.EncoderConfiguration | m.EncoderConfigurationSummary, client: Client
+) -> EncoderConfiguration:
+    return EncoderConfiguration(client=client, **model_fields(model))
+
+
+@attrs.frozen(kw_only=True)
+class EncoderConfiguration(m.EncoderConfiguration, Taggable):
+    """Video settings of a composition's output (resolution, bitrate, frame rate).
+
+    Listed configurations carry no ``video``; :meth:`refresh` returns every field.
+    """
+
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    @classmethod
+    async def create(
+        cls,
+        *,
+        name: str | None = None,
+        video: m.Video | None = None,
+        tags: Mapping[str, str] | None = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> EncoderConfiguration:
+        """Create an encoder configuration (CreateEncoderConfiguration).
+
+        Args:
+            name: optional name.
+            video: width and height (even, at most 1920x1080 pixels in total), framerate, bitrate;
+                default 1280x720, 2500 kbps, 30 fps.
+            tags: tags to attach.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+        response = await c.api.create_encoder_configuration(name=name, video=video, tags=tags)
+        if response.encoder_configuration is None:
+            raise IvsrtError("CreateEncoderConfiguration: the response has no configuration")
+        return _encoder(response.encoder_configuration, c)
+
+    @classmethod
+    async def get(
+        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+    ) -> EncoderConfiguration:
+        """Fetch an encoder configuration (GetEncoderConfiguration).
+
+        Args:
+            arn: its ARN.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+        response = await c.api.get_encoder_configuration(arn=arn)
+        if response.encoder_configuration is None:
+            raise IvsrtError("GetEncoderConfiguration: the response has no configuration")
+        return _encoder(response.encoder_configuration, c)
+
+    @classmethod
+    def list(
+        cls,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncPager[EncoderConfiguration]:
+        """Every encoder configuration (ListEncoderConfigurations).
+
+        Args:
+            max_items: stop after this many.
+            page_size: items per request (1..100; service default 100).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+
+        async def fetch(
+            token: str | None, limit: int | None
+        ) -> tuple[builtins.list[EncoderConfiguration], str | None]:
+            r = await c.api.list_encoder_configurations(next_token=token, max_results=limit)
+            return [_encoder(x, c) for x in r.encoder_configurations], r.next_token
+
+        return AsyncPager(
+            "ListEncoderConfigurations",
+            fetch,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    async def refresh(self) -> EncoderConfiguration:
+        """The configuration as it is now (GetEncoderConfiguration)."""
+        return await EncoderConfiguration.get(self.arn, client=self._client)
+
+    async def delete(self) -> None:
+        """Delete it (DeleteEncoderConfiguration); fails while a composition uses it."""
+        await self._client.api.delete_encoder_configuration(arn=self.arn)
+
+
+def _storage(
+    model: m.StorageConfiguration | m.StorageConfigurationSummary, client: Client
+) -> StorageConfiguration:
+    return StorageConfiguration(client=client, **model_fields(model))
+
+
+@attrs.frozen(kw_only=True)
+class StorageConfiguration(m.StorageConfiguration, Taggable):
+    """An S3 bucket compositions and participant recordings are written to."""
+
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    @classmethod
+    async def create(
+        cls,
+        *,
+        s3: m.S3StorageConfiguration,
+        name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> StorageConfiguration:
+        """Create a storage configuration (CreateStorageConfiguration). IVS updates the bucket
+        policy so it can write there.
+
+        Args:
+            s3: the bucket (in the same region as the compositions).
+            name: optional name (need not be unique).
+            tags: tags to attach.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+        response = await c.api.create_storage_configuration(s3=s3, name=name, tags=tags)
+        if response.storage_configuration is None:
+            raise IvsrtError("CreateStorageConfiguration: the response has no configuration")
+        return _storage(response.storage_configuration, c)
+
+    @classmethod
+    async def get(
+        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+    ) -> StorageConfiguration:
+        """Fetch a storage configuration (GetStorageConfiguration).
+
+        Args:
+            arn: its ARN.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+        response = await c.api.get_storage_configuration(arn=arn)
+        if response.storage_configuration is None:
+            raise IvsrtError("GetStorageConfiguration: the response has no configuration")
+        return _storage(response.storage_configuration, c)
+
+    @classmethod
+    def list(
+        cls,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncPager[StorageConfiguration]:
+        """Every storage configuration (ListStorageConfigurations).
+
+        Args:
+            max_items: stop after this many.
+            page_size: items per request (1..100).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+
+        async def fetch(
+            token: str | None, limit: int | None
+        ) -> tuple[builtins.list[StorageConfiguration], str | None]:
+            r = await c.api.list_storage_configurations(next_token=token, max_results=limit)
+            return [_storage(x, c) for x in r.storage_configurations], r.next_token
+
+        return AsyncPager(
+            "ListStorageConfigurations",
+            fetch,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    async def refresh(self) -> StorageConfiguration:
+        """The configuration as it is now (GetStorageConfiguration)."""
+        return await StorageConfiguration.get(self.arn, client=self._client)
+
+    async def delete(self) -> None:
+        """Delete it (DeleteStorageConfiguration); fails (ConflictError) while a composition
+        uses it: stop those and wait for them first."""
+        await self._client.api.delete_storage_configuration(arn=self.arn)

@@ -1,0 +1,1036 @@
+"""Stages, their sessions, participants, participant tokens, events and replication."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ivsrt._exceptions import IvsrtError
+from ivsrt._generated import models as m
+from ivsrt.client import Client
+from ivsrt.paging import AsyncPager
+from ivsrt.resources._base import (
+    DEFAULT_TIMEOUT,
+    Bound,
+    HasArn,
+    Taggable,
+    arn_of,
+    model_fields,
+    resolve_client,
+)
+from ivsrt.retry import RetryPolicy
+from ivsrt.waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, Done, Failed, Gone, wait_for
+
+if TYPE_CHECKING:
+    from ivsrt.resources.composition import Composition, CompositionSummary
+
+__all__ = [
+    "NoActiveSessionError",
+    "Participant",
+    "ParticipantEvent",
+    "ParticipantReplica",
+    "ParticipantToken",
+    "Replication",
+    "Stage",
+    "StageSession",
+]
+
+
+class NoActiveSessionError(IvsrtError):
+    """The stage has no active session (nobody is connected), and none was named."""
+
+
+def _stage(model: m.Stage | m.StageSummary, client: Client) -> Stage:
+    return Stage(client=client, **model_fields(model))
+
+
+@attrs.frozen(kw_only=True)
+class Stage(m.Stage, Taggable):
+    """A stage: a virtual space where participants exchange video in real time.
+
+    A snapshot: fields do not change; :meth:`refresh` and :meth:`update` return new snapshots.
+    Stages listed with :meth:`list` carry the fields of a listing (``arn``, ``name``,
+    ``active_session_id``, ``tags``); ``endpoints`` and the recording configuration are None
+    until :meth:`refresh`.
+    """
+
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    # -- class methods ------------------------------------------------------------------------
+    @classmethod
+    async def create(
+        cls,
+        *,
+        name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        auto_participant_recording_configuration: (
+            m.AutoParticipantRecordingConfiguration | None
+        ) = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Stage:
+        """Create a stage (CreateStage).
+
+        Args:
+            name: optional name of the stage (letters, digits, ``-`` and ``_``; at most 128).
+            tags: tags to attach, ``{"key": "value"}``.
+            auto_participant_recording_configuration: record every publishing participant
+                individually to a storage configuration.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+
+        To also create participant tokens in the same call, use :meth:`create_with_tokens`.
+        """
+        stage, _ = await cls.create_with_tokens(
+            name=name,
+            tags=tags,
+            auto_participant_recording_configuration=auto_participant_recording_configuration,
+            client=client,
+            retry=retry,
+        )
+        return stage
+
+    @classmethod
+    async def create_with_tokens(
+        cls,
+        *,
+        participant_token_configurations: Sequence[m.ParticipantTokenConfiguration] | None = None,
+        name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        auto_participant_recording_configuration: (
+            m.AutoParticipantRecordingConfiguration | None
+        ) = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> tuple[Stage, tuple[ParticipantToken, ...]]:
+        """Create a stage and up to 12 participant tokens in one call (CreateStage).
+
+        Args:
+            participant_token_configurations: one configuration per token to create (at most
+                12): duration, user id, attributes, capabilities.
+            name: optional name of the stage.
+            tags: tags to attach, ``{"key": "value"}``.
+            auto_participant_recording_configuration: individual participant recording.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+
+        Returns:
+            The stage and its tokens, in the order of the configurations.
+        """
+        c = resolve_client(client, retry)
+        response = await c.api.create_stage(
+            name=name,
+            participant_token_configurations=participant_token_configurations,
+            tags=tags,
+            auto_participant_recording_configuration=auto_participant_recording_configuration,
+        )
+        if response.stage is None:
+            raise IvsrtError("CreateStage: the response has no stage")
+        stage = _stage(response.stage, c)
+        tokens = tuple(
+            ParticipantToken(stage_arn=stage.arn, client=c, **model_fields(t))
+            for t in response.participant_tokens or ()
+        )
+        return stage, tokens
+
+    @classmethod
+    async def get(
+        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+    ) -> Stage:
+        """Fetch a stage by ARN (GetStage).
+
+        Args:
+            arn: the stage's ARN.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+
+        Raises:
+            ivsrt.ResourceNotFoundError: no such stage.
+        """
+        c = resolve_client(client, retry)
+        response = await c.api.get_stage(arn=arn)
+        if response.stage is None:
+            raise IvsrtError("GetStage: the response has no stage")
+        return _stage(response.stage, c)
+
+    @classmethod
+    def list(
+        cls,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> AsyncPager[Stage]:
+        """Every stage of the account in the client's region (ListStages), page after page.
+
+        Args:
+            max_items: stop after this many stages.
+            page_size: stages per request (1..100; service default 50).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client, retry)
+
+        async def fetch(
+            token: str | None, limit: int | None
+        ) -> tuple[builtins.list[Stage], str | None]:
+            r = await c.api.list_stages(next_token=token, max_results=limit)
+            return [_stage(s, c) for s in r.stages], r.next_token
+
+        return AsyncPager(
+            "ListStages",
+            fetch,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    # -- this stage -----------------------------------------------------------------------------
+    @property
+    def client(self) -> Client:
+        """The client this stage came from (and its methods use)."""
+        return self._client
+
+    async def refresh(self) -> Stage:
+        """The stage as it is now (GetStage)."""
+        return await Stage.get(self.arn, client=self._client)
+
+    async def update(
+        self,
+        *,
+        name: str | None = None,
+        auto_participant_recording_configuration: (
+            m.AutoParticipantRecordingConfiguration | None
+        ) = None,
+    ) -> Stage:
+        """Change the stage (UpdateStage) and return the new snapshot.
+
+        Args:
+            name: the new name.
+            auto_participant_recording_configuration: the new individual participant recording
+                configuration (cannot be changed while recording is active).
+        """
+        response = await self._client.api.update_stage(
+            arn=self.arn,
+            name=name,
+            auto_participant_recording_configuration=auto_participant_recording_configuration,
+        )
+        if response.stage is None:
+            return await self.refresh()
+        return _stage(response.stage, self._client)
+
+    async def delete(self) -> None:
+        """Shut the stage down and delete it, disconnecting everyone (DeleteStage)."""
+        await self._client.api.delete_stage(arn=self.arn)
+
+    async def create_participant_token(
+        self,
+        *,
+        user_id: str | None = None,
+        capabilities: (
+            Sequence[m.ParticipantTokenCapability | m.ParticipantTokenCapabilityLiteral] | None
+        ) = None,
+        duration: int | None = None,
+        attributes: Mapping[str, str] | None = None,
+    ) -> ParticipantToken:
+        """Create a token a participant joins this stage with (CreateParticipantToken).
+
+        Args:
+            user_id: your name for the user (visible to every participant: no personal data).
+            capabilities: ``"PUBLISH"`` and/or ``"SUBSCRIBE"`` (default: both).
+            duration: minutes until the token expires, 1..20160 (default 720).
+            attributes: application attributes, at most 1 KB in total (visible to every
+                participant).
+        """
+        response = await self._client.api.create_participant_token(
+            stage_arn=self.arn,
+            user_id=user_id,
+            capabilities=capabilities,
+            duration=duration,
+            attributes=attributes,
+        )
+        if response.participant_token is None:
+            raise IvsrtError("CreateParticipantToken: the response has no token")
+        return ParticipantToken(
+            stage_arn=self.arn, client=self._client, **model_fields(response.participant_token)
+        )
+
+    def sessions(
+        self,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+    ) -> AsyncPager[StageSession]:
+        """The stage's sessions, newest first (ListStageSessions).
+
+        Args:
+            max_items: stop after this many sessions.
+            page_size: sessions per request (1..100; service default 50).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+        """
+        c, arn = self._client, self.arn
+
+        async def fetch(
+            token: str | None, limit: int | None
+        ) -> tuple[builtins.list[StageSession], str | None]:
+            r = await c.api.list_stage_sessions(stage_arn=arn, next_token=token, max_results=limit)
+            return [
+                StageSession(stage_arn=arn, client=c, **model_fields(s)) for s in r.stage_sessions
+            ], r.next_token
+
+        return AsyncPager(
+            "ListStageSessions",
+            fetch,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    async def session(self, session_id: str | None = None) -> StageSession:
+        """One session of the stage (GetStageSession); by default the active one.
+
+        Args:
+            session_id: the session; None for the session active now.
+
+        Raises:
+            NoActiveSessionError: no ``session_id`` and nobody is connected to the stage.
+        """
+        sid = session_id or await self._active_session_id()
+        return await StageSession.get(self.arn, sid, client=self._client)
+
+    async def _active_session_id(self) -> str:
+        fresh = await self.refresh()
+        if not fresh.active_session_id:
+            raise NoActiveSessionError(
+                f"stage {self.arn} has no active session (nobody is connected); pass "
+                "session_id= to list the participants of a past session (see stage.sessions())"
+            )
+        return fresh.active_session_id
+
+    def participants(
+        self,
+        *,
+        session_id: str | None = None,
+        user_id: str | None = None,
+        published: bool | None = None,
+        state: m.ParticipantState | m.ParticipantStateLiteral | None = None,
+        recording_state: (
+            m.ParticipantRecordingFilterByRecordingState
+            | m.ParticipantRecordingFilterByRecordingStateLiteral
+            | None
+        ) = None,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+    ) -> AsyncPager[Participant]:
+        """The participants of a session (ListParticipants), by default the active one.
+
+        Nothing is sent until iteration starts; then, without ``session_id``, the stage is
+        fetched to find its active session (:class:`NoActiveSessionError` if there is none).
+        Only one of the filters ``user_id``, ``published``, ``state``, ``recording_state`` can
+        be given (``ivsrt.ValidationError`` otherwise, before anything is sent).
+
+        Listed participants carry the fields of a listing; details such as ``os_name`` or
+        ``attributes`` are None until :meth:`Participant.refresh`.
+
+        Args:
+            session_id: the session to list; None for the session active now.
+            user_id: only participants with this user id.
+            published: only participants who published during the session.
+            state: only ``"CONNECTED"`` or only ``"DISCONNECTED"`` participants.
+            recording_state: only participants with this individual recording state.
+            max_items: stop after this many participants.
+            page_size: participants per request (1..100; service default 50).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+        """
+        return _participants_pager(
+            self,
+            session_id,
+            user_id=user_id,
+            published=published,
+            state=state,
+            recording_state=recording_state,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    async def participant(
+        self, participant_id: str, *, session_id: str | None = None
+    ) -> Participant:
+        """One participant (GetParticipant), by default in the active session.
+
+        Args:
+            participant_id: the participant's id (from its token or a listing).
+            session_id: the session; None for the session active now.
+        """
+        sid = session_id or await self._active_session_id()
+        return await Participant.get(self.arn, sid, participant_id, client=self._client)
+
+    async def disconnect_participant(
+        self, participant_id: str, *, reason: str | None = None
+    ) -> None:
+        """Disconnect a participant from the stage (DisconnectParticipant).
+
+        Args:
+            participant_id: the participant's id.
+            reason: why, at most 128 characters.
+        """
+        await self._client.api.disconnect_participant(
+            stage_arn=self.arn, participant_id=participant_id, reason=reason
+        )
+
+    async def start_composition(
+        self,
+        *,
+        destinations: Sequence[m.DestinationConfiguration],
+        layout: m.LayoutConfiguration | None = None,
+        tags: Mapping[str, str] | None = None,
+        idempotency_token: str | None = None,
+    ) -> Composition:
+        """Start a server-side composition of this stage (StartComposition).
+
+        See :meth:`ivsrt.Composition.start` for the arguments.
+        """
+        from ivsrt.resources.composition import Composition
+
+        return await Composition.start(
+            stage=self,
+            destinations=destinations,
+            layout=layout,
+            tags=tags,
+            idempotency_token=idempotency_token,
+            client=self._client,
+        )
+
+    def compositions(
+        self,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+    ) -> AsyncPager[CompositionSummary]:
+        """This stage's compositions (ListCompositions filtered by stage).
+
+        Args:
+            max_items: stop after this many compositions.
+            page_size: compositions per request (1..100).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+        """
+        from ivsrt.resources.composition import Composition
+
+        return Composition.list(
+            stage=self,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+            client=self._client,
+        )
+
+
+def _participants_pager(
+    stage: Stage | StageSession,
+    session_id: str | None,
+    *,
+    user_id: str | None,
+    published: bool | None,
+    state: m.ParticipantState | m.ParticipantStateLiteral | None,
+    recording_state: (
+        m.ParticipantRecordingFilterByRecordingState
+        | m.ParticipantRecordingFilterByRecordingStateLiteral
+        | None
+    ),
+    max_items: int | None,
+    page_size: int | None,
+    starting_token: str | None,
+) -> AsyncPager[Participant]:
+    c = stage._client
+    arn = stage.arn if isinstance(stage, Stage) else stage.stage_arn
+    resolved: builtins.list[str] = [session_id] if session_id else []
+    names = tuple(f.name for f in attrs.fields(m.ParticipantSummary))
+
+    async def fetch(
+        token: str | None, limit: int | None
+    ) -> tuple[builtins.list[Participant], str | None]:
+        if not resolved:
+            assert isinstance(stage, Stage)
+            resolved.append(await stage._active_session_id())
+        sid = resolved[0]
+        r = await c.api.list_participants(
+            stage_arn=arn,
+            session_id=sid,
+            filter_by_user_id=user_id,
+            filter_by_published=published,
+            filter_by_state=state,
+            filter_by_recording_state=recording_state,
+            next_token=token,
+            max_results=limit,
+        )
+        return [
+            Participant(
+                stage_arn=arn,
+                session_id=sid,
+                client=c,
+                **{n: getattr(p, n) for n in names},
+            )
+            for p in r.participants
+        ], r.next_token
+
+    return AsyncPager(
+        "ListParticipants",
+        fetch,
+        max_items=max_items,
+        page_size=page_size,
+        starting_token=starting_token,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class StageSession(m.StageSession, Bound):
+    """A session of a stage: from the first participant joining to the last one leaving."""
+
+    stage_arn: str
+    """ARN of the stage the session belongs to."""
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    @classmethod
+    async def get(
+        cls,
+        stage: str | HasArn,
+        session_id: str,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> StageSession:
+        """Fetch a session (GetStageSession).
+
+        Args:
+            stage: the stage (or its ARN).
+            session_id: the session's id.
+            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        arn = arn_of(stage)
+        response = await c.api.get_stage_session(stage_arn=arn, session_id=session_id)
+        if response.stage_session is None:
+            raise IvsrtError("GetStageSession: the response has no session")
+        return StageSession(stage_arn=arn, client=c, **model_fields(response.stage_session))
+
+    @property
+    def ended(self) -> bool:
+        """Whether the session had ended when this snapshot was taken."""
+        return self.end_time is not None
+
+    def _sid(self) -> str:
+        if not self.session_id:
+            raise IvsrtError("this StageSession has no session_id")
+        return self.session_id
+
+    async def refresh(self) -> StageSession:
+        """The session as it is now (GetStageSession)."""
+        return await StageSession.get(self.stage_arn, self._sid(), client=self._client)
+
+    def participants(
+        self,
+        *,
+        user_id: str | None = None,
+        published: bool | None = None,
+        state: m.ParticipantState | m.ParticipantStateLiteral | None = None,
+        recording_state: (
+            m.ParticipantRecordingFilterByRecordingState
+            | m.ParticipantRecordingFilterByRecordingStateLiteral
+            | None
+        ) = None,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+    ) -> AsyncPager[Participant]:
+        """The participants of this session (ListParticipants); see :meth:`Stage.participants`
+        for the arguments (one filter at a time)."""
+        return _participants_pager(
+            self,
+            self._sid(),
+            user_id=user_id,
+            published=published,
+            state=state,
+            recording_state=recording_state,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    async def wait_until_ended(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> StageSession:
+        """Poll until the session has ended (the last participant left).
+
+        Args:
+            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
+            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            max_delay: the longest delay between two polls.
+
+        Raises:
+            ivsrt.WaiterFailedError: the stage (and the session with it) is gone.
+            ivsrt.WaiterTimeoutError: the deadline passed.
+        """
+
+        def check(s: StageSession | Gone) -> Done[StageSession] | Failed | None:
+            if isinstance(s, Gone):
+                return Failed("the session (or its stage) no longer exists")
+            return Done(s) if s.end_time is not None else None
+
+        return await wait_for(
+            self.refresh,
+            check,
+            what=f"session {self.session_id} of {self.stage_arn} to end",
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            initial=self,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ParticipantToken(m.ParticipantToken, Bound):
+    """A participant token: what a client joins a stage with. ``token`` is secret: it never
+    appears in a repr."""
+
+    stage_arn: str
+    """ARN of the stage the token is for."""
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    async def participant(self, *, session_id: str | None = None) -> Participant:
+        """The participant that joined with this token (GetParticipant), by default in the
+        stage's active session.
+
+        Args:
+            session_id: the session; None for the session active now.
+        """
+        if not self.participant_id:
+            raise IvsrtError("this token has no participant_id")
+        stage = await Stage.get(self.stage_arn, client=self._client)
+        return await stage.participant(self.participant_id, session_id=session_id)
+
+
+@attrs.frozen(kw_only=True)
+class ParticipantEvent(m.Event):
+    """One event of a participant in a session (joined, left, published...)."""
+
+    stage_arn: str
+    """ARN of the stage."""
+    session_id: str
+    """The session the event happened in."""
+
+
+@attrs.frozen(kw_only=True)
+class ParticipantReplica(m.ParticipantReplica, Bound):
+    """A participant replicated from its source stage into a destination stage."""
+
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    async def stop(self) -> None:
+        """Stop this replication (StopParticipantReplication)."""
+        await self._client.api.stop_participant_replication(
+            source_stage_arn=self.source_stage_arn,
+            destination_stage_arn=self.destination_stage_arn,
+            participant_id=self.participant_id,
+        )
+
+
+async def _find_replica(
+    c: Client, source: str, participant_id: str, destination: str
+) -> ParticipantReplica | Gone:
+    found: ParticipantReplica | Gone = Gone()
+    async for replica in _replicas_pager(c, source, participant_id):
+        if replica.destination_stage_arn == destination:
+            found = replica  # the latest replication to that stage is listed last
+    return found
+
+
+def _replicas_pager(
+    c: Client,
+    source: str,
+    participant_id: str,
+    max_items: int | None = None,
+    page_size: int | None = None,
+    starting_token: str | None = None,
+) -> AsyncPager[ParticipantReplica]:
+    async def fetch(
+        token: str | None, limit: int | None
+    ) -> tuple[builtins.list[ParticipantReplica], str | None]:
+        r = await c.api.list_participant_replicas(
+            source_stage_arn=source,
+            participant_id=participant_id,
+            next_token=token,
+            max_results=limit,
+        )
+        return [ParticipantReplica(client=c, **model_fields(x)) for x in r.replicas], r.next_token
+
+    return AsyncPager(
+        "ListParticipantReplicas",
+        fetch,
+        max_items=max_items,
+        page_size=page_size,
+        starting_token=starting_token,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Replication(Bound):
+    """A replication started by :meth:`Participant.start_replication`: a handle to watch and
+    stop it."""
+
+    source_stage_arn: str
+    """Where the participant publishes."""
+    destination_stage_arn: str
+    """Where it is replicated to."""
+    participant_id: str
+    """The replicated participant."""
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    async def status(self) -> ParticipantReplica | None:
+        """The replica as listed now (ListParticipantReplicas), None if it is not listed."""
+        found = await _find_replica(
+            self._client, self.source_stage_arn, self.participant_id, self.destination_stage_arn
+        )
+        return None if isinstance(found, Gone) else found
+
+    async def stop(self) -> None:
+        """Stop the replication (StopParticipantReplication)."""
+        await self._client.api.stop_participant_replication(
+            source_stage_arn=self.source_stage_arn,
+            destination_stage_arn=self.destination_stage_arn,
+            participant_id=self.participant_id,
+        )
+
+    async def _fetch(self) -> ParticipantReplica | Gone:
+        return await _find_replica(
+            self._client, self.source_stage_arn, self.participant_id, self.destination_stage_arn
+        )
+
+    async def wait_until_active(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> ParticipantReplica:
+        """Poll until the replica is ``ACTIVE`` in the destination stage.
+
+        A replica not listed yet is waited for; one that is ``STOPPED`` ends the wait with
+        ``ivsrt.WaiterFailedError``.
+
+        Args:
+            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
+            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            max_delay: the longest delay between two polls.
+        """
+
+        def check(r: ParticipantReplica | Gone) -> Done[ParticipantReplica] | Failed | None:
+            if isinstance(r, Gone):
+                return None
+            if r.replication_state == m.ReplicationState.ACTIVE:
+                return Done(r)
+            # a state this ivsrt does not know: keep waiting
+            stopped = r.replication_state == m.ReplicationState.STOPPED
+            return Failed("the replication is STOPPED") if stopped else None
+
+        return await wait_for(
+            self._fetch,
+            check,
+            what=f"replication of {self.participant_id} to {self.destination_stage_arn}",
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+        )
+
+    async def wait_until_stopped(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> ParticipantReplica | None:
+        """Poll until the replica is ``STOPPED`` (or no longer listed: then None).
+
+        Args:
+            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
+            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            max_delay: the longest delay between two polls.
+        """
+
+        def check(r: ParticipantReplica | Gone) -> Done[ParticipantReplica | None] | None:
+            if isinstance(r, Gone):
+                return Done(None)
+            return Done(r) if r.replication_state == m.ReplicationState.STOPPED else None
+
+        return await wait_for(
+            self._fetch,
+            check,
+            what=f"replication of {self.participant_id} to {self.destination_stage_arn} to stop",
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Participant(m.Participant, Bound):
+    """A participant of a stage session.
+
+    Participants from :meth:`Stage.participants` carry the fields of a listing; :meth:`refresh`
+    (GetParticipant) returns every field.
+    """
+
+    stage_arn: str
+    """ARN of the stage."""
+    session_id: str
+    """The session this participant belongs to."""
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    @classmethod
+    async def get(
+        cls,
+        stage: str | HasArn,
+        session_id: str,
+        participant_id: str,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Participant:
+        """Fetch a participant (GetParticipant).
+
+        Args:
+            stage: the stage (or its ARN).
+            session_id: the session's id.
+            participant_id: the participant's id.
+            client: the client to use (default: the stage's, else the enclosing
+                ``async with ivsrt.Client``).
+            retry: a retry policy for this call (default: the client's).
+        """
+        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        arn = arn_of(stage)
+        response = await c.api.get_participant(
+            stage_arn=arn, session_id=session_id, participant_id=participant_id
+        )
+        if response.participant is None:
+            raise IvsrtError("GetParticipant: the response has no participant")
+        return Participant(
+            stage_arn=arn, session_id=session_id, client=c, **model_fields(response.participant)
+        )
+
+    def _pid(self) -> str:
+        if not self.participant_id:
+            raise IvsrtError("this Participant has no participant_id")
+        return self.participant_id
+
+    async def refresh(self) -> Participant:
+        """The participant as it is now, with every field (GetParticipant)."""
+        return await Participant.get(
+            self.stage_arn, self.session_id, self._pid(), client=self._client
+        )
+
+    async def disconnect(self, *, reason: str | None = None) -> None:
+        """Disconnect the participant from the stage (DisconnectParticipant).
+
+        Args:
+            reason: why, at most 128 characters.
+        """
+        await self._client.api.disconnect_participant(
+            stage_arn=self.stage_arn, participant_id=self._pid(), reason=reason
+        )
+
+    def events(
+        self,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+    ) -> AsyncPager[ParticipantEvent]:
+        """The participant's events in its session (ListParticipantEvents).
+
+        Args:
+            max_items: stop after this many events.
+            page_size: events per request (1..100; service default 50).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+        """
+        c, arn, sid, pid = self._client, self.stage_arn, self.session_id, self._pid()
+
+        async def fetch(
+            token: str | None, limit: int | None
+        ) -> tuple[builtins.list[ParticipantEvent], str | None]:
+            r = await c.api.list_participant_events(
+                stage_arn=arn,
+                session_id=sid,
+                participant_id=pid,
+                next_token=token,
+                max_results=limit,
+            )
+            return [
+                ParticipantEvent(stage_arn=arn, session_id=sid, **model_fields(e)) for e in r.events
+            ], r.next_token
+
+        return AsyncPager(
+            "ListParticipantEvents",
+            fetch,
+            max_items=max_items,
+            page_size=page_size,
+            starting_token=starting_token,
+        )
+
+    async def start_replication(
+        self,
+        destination_stage: str | HasArn,
+        *,
+        reconnect_window_seconds: int | None = None,
+        attributes: Mapping[str, str] | None = None,
+    ) -> Replication:
+        """Replicate this publishing participant into another stage
+        (StartParticipantReplication).
+
+        Args:
+            destination_stage: the stage (or its ARN) to replicate into.
+            reconnect_window_seconds: 0..300; if the participant reconnects within this window,
+                replication stays ``ACTIVE`` (default 0).
+            attributes: attributes of the replica in the destination stage (merged over the
+                token's; at most 1 KB in total).
+
+        Returns:
+            A handle to wait for the replica and stop it.
+        """
+        destination = arn_of(destination_stage)
+        await self._client.api.start_participant_replication(
+            source_stage_arn=self.stage_arn,
+            destination_stage_arn=destination,
+            participant_id=self._pid(),
+            reconnect_window_seconds=reconnect_window_seconds,
+            attributes=attributes,
+        )
+        return Replication(
+            source_stage_arn=self.stage_arn,
+            destination_stage_arn=destination,
+            participant_id=self._pid(),
+            client=self._client,
+        )
+
+    async def stop_replication(self, destination_stage: str | HasArn) -> None:
+        """Stop replicating this participant into ``destination_stage``
+        (StopParticipantReplication).
+
+        Args:
+            destination_stage: the stage (or its ARN) it is replicated into.
+        """
+        await self._client.api.stop_participant_replication(
+            source_stage_arn=self.stage_arn,
+            destination_stage_arn=arn_of(destination_stage),
+            participant_id=self._pid(),
+        )
+
+    def replication(self, destination_stage: str | HasArn) -> Replication:
+        """A handle on this participant's replication into ``destination_stage`` (no request)."""
+        return Replication(
+            source_stage_arn=self.stage_arn,
+            destination_stage_arn=arn_of(destination_stage),
+            participant_id=self._pid(),
+            client=self._client,
+        )
+
+    def replicas(
+        self,
+        *,
+        max_items: int | None = None,
+        page_size: int | None = None,
+        starting_token: str | None = None,
+    ) -> AsyncPager[ParticipantReplica]:
+        """The replicas of this participant (ListParticipantReplicas).
+
+        Args:
+            max_items: stop after this many replicas.
+            page_size: replicas per request (1..50; service default 50).
+            starting_token: resume where an earlier pager stopped (its ``resume_token``).
+        """
+        return _replicas_pager(
+            self._client, self.stage_arn, self._pid(), max_items, page_size, starting_token
+        )
+
+    async def wait_until_connected(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> Participant:
+        """Poll until the participant is ``CONNECTED``.
+
+        Args:
+            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
+            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            max_delay: the longest delay between two polls.
+
+        Raises:
+            ivsrt.WaiterFailedError: the participant (or its stage) is gone.
+        """
+
+        def check(p: Participant | Gone) -> Done[Participant] | Failed | None:
+            if isinstance(p, Gone):
+                return Failed("the participant no longer exists")
+            return Done(p) if p.state == m.ParticipantState.CONNECTED else None
+
+        return await wait_for(
+            self.refresh,
+            check,
+            what=f"participant {self.participant_id} to be CONNECTED",
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            initial=self,
+        )
+
+    async def wait_until_published(
+        self,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> Participant:
+        """Poll until the participant has published.
+
+        Args:
+            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
+            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            max_delay: the longest delay between two polls.
+
+        Raises:
+            ivsrt.WaiterFailedError: the participant disconnected without publishing, or is gone.
+        """
+
+        def check(p: Participant | Gone) -> Done[Participant] | Failed | None:
+            if isinstance(p, Gone):
+                return Failed("the participant no longer exists")
+            if p.published:
+                return Done(p)
+            if p.state == m.ParticipantState.DISCONNECTED:
+                return Failed("the participant disconnected without publishing")
+            return None
+
+        return await wait_for(
+            self.refresh,
+            check,
+            what=f"participant {self.participant_id} to publish",
+            timeout=timeout,
+            min_delay=min_delay,
+            max_delay=max_delay,
+            initial=self,
+        )

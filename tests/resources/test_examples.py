@@ -1,0 +1,51 @@
+"""Every example of examples/ runs against the emulator."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from ivsrt.emulator import Emulator
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"ivsrt_example_{name}", EXAMPLES / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_watch_participants(capsys: pytest.CaptureFixture[str]) -> None:
+    events = await _load("watch_participants").main()  # starts its own emulator
+    assert set(events) == {"alice", "bob", "carol"}
+    assert events["bob"] == ["JOINED", "PUBLISH_STARTED", "PUBLISH_STOPPED", "LEFT"]
+    assert events["alice"] == ["JOINED", "PUBLISH_STARTED"]
+    out = capsys.readouterr().out
+    assert out.count("joined: ") == 3
+
+
+async def test_composition_to_s3_and_channel() -> None:
+    async with Emulator(composition_start_delay=0.2, composition_stop_delay=0.1) as emu:
+        states = await _load("composition").main(emu.endpoint_url, fast_polling=True)
+        assert emu.request_count("StartComposition") == 1
+        assert emu.request_count("DeleteStage") == 1
+    assert states == ["STARTING", "ACTIVE", "STOPPED"]
+
+
+async def test_rtmp_ingest(capsys: pytest.CaptureFixture[str]) -> None:
+    async with Emulator() as emu:
+        seen = await _load("rtmp_ingest").main(emu.endpoint_url, fast_polling=True)
+        assert emu.request_count("DeleteIngestConfiguration") == 1
+    assert seen == ["INACTIVE", "ACTIVE", "INACTIVE"]
+    out = capsys.readouterr().out
+    assert "stream_key" not in out
+    assert "detached: stage_arn=''" in out
