@@ -8,6 +8,7 @@ runs only for records that were going to be emitted, so it costs nothing when DE
 
 from __future__ import annotations
 
+import ast
 import logging
 import re
 
@@ -35,11 +36,35 @@ _PATTERNS = (
 )
 
 
-def redact(text: str) -> str:
-    """``text`` with secret values replaced by ``***``."""
+# A bytes literal as repr() writes it (botocore logs ``Response body:\n%r``). Inside one, JSON's
+# escapes are doubled (``\"`` reads ``\\"``), which the patterns above cannot tell from an
+# escaped backslash followed by the closing quote: such literals are decoded, redacted as plain
+# text and written back.
+_BYTES_LITERAL = re.compile(r"""(?<![\w])b(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", re.S)
+
+
+def _redact_plain(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group("pre") + REDACTED, text)
     return text
+
+
+def _redact_bytes_literal(match: re.Match[str]) -> str:
+    literal = match.group(0)
+    try:
+        value = ast.literal_eval(literal)
+        text = value.decode("utf-8")
+    except (ValueError, SyntaxError, UnicodeDecodeError, AttributeError):
+        return _redact_plain(literal)
+    cleaned = _redact_plain(text)
+    return literal if cleaned == text else repr(cleaned.encode("utf-8"))
+
+
+def redact(text: str) -> str:
+    """``text`` with secret values replaced by ``***``."""
+    if "b'" in text or 'b"' in text:
+        text = _BYTES_LITERAL.sub(_redact_bytes_literal, text)
+    return _redact_plain(text)
 
 
 class RedactingFilter(logging.Filter):
