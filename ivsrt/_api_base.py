@@ -10,6 +10,7 @@ client, and structures the response into the operation's output model.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -26,6 +27,9 @@ __all__ = ["ApiBase", "OperationSpec"]
 T = TypeVar("T")
 
 _PLAIN = frozenset({str, int, float, bool})
+
+_STRUCTURE_HOOKS: dict[type[Any], Callable[[Any, Any], Any]] = {}
+"""The converter's structure function per output model, looked up once (not per call)."""
 
 
 @attrs.frozen
@@ -67,8 +71,12 @@ class ApiBase:
             if token not in params:
                 params[token] = uuid.uuid4().hex
         raw = await self._client._send(op, params)
+        output_type = op.output_type
+        structure = _STRUCTURE_HOOKS.get(output_type)
+        if structure is None:
+            structure = _STRUCTURE_HOOKS[output_type] = converter.get_structure_hook(output_type)
         try:
-            return converter.structure(raw, op.output_type)
+            return structure(raw, output_type)  # type: ignore[no-any-return]
         except Exception as exc:  # cattrs raises KeyError/TypeError/ValueError and its own
             raise ResponseParseError(
                 f"{op.name}: the response does not match the service model "
