@@ -90,6 +90,27 @@ class _Parser(AioRestJSONParser):  # type: ignore[misc]
     """rest-json parser that leaves timestamps to ivsrt's converter and reads IVS's
     ``exceptionMessage`` for errors botocore does not model (throttling, 5xx)."""
 
+    def _parse_payload(
+        self,
+        response: Mapping[str, Any],
+        shape: Any,
+        member_shapes: Mapping[str, Any],
+        final_parsed: dict[str, Any],
+    ) -> None:
+        # The JSON body as it came: ivsrt's converter maps the wire names, ignores unknown keys
+        # and nulls and parses timestamps, so botocore's walk over every member of every item
+        # (most of the CPU of a ListParticipants page once timestamps are left alone) is not
+        # needed. No IVS output has a payload member, a blob or a document; header members
+        # were already parsed by botocore (_parse_non_payload_attrs) and are kept.
+        if "payload" not in shape.serialization and not shape.metadata.get("exception"):
+            body = self._initial_body_parse(response["body"])
+            if isinstance(body, dict):
+                for key, value in body.items():
+                    if key not in final_parsed:
+                        final_parsed[key] = value
+                return
+        super()._parse_payload(response, shape, member_shapes, final_parsed)
+
     def _do_error_parse(self, response: Mapping[str, Any], shape: Any) -> Any:
         error = super()._do_error_parse(response, shape)
         if not error["Error"].get("Message"):
