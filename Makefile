@@ -19,7 +19,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 typecheck: $(STAMP)
-	$(PY) -m mypy --strict ivsrt tests/typing
+	$(PY) -m mypy --strict ivsrt tests/typing examples
 
 pytest: $(STAMP)
 	$(PY) -m pytest -W error -q

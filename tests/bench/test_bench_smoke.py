@@ -1,0 +1,62 @@
+"""Smoke test of the overhead benchmark: ``bench/overhead.py --quick`` runs to the end against its
+own server process and prints the table and the ratio lines. No timing is asserted (the machine
+is shared); only that every figure was measured and the ratios are the ones computed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "bench" / "overhead.py"
+
+RATIO_LINES = (
+    "ivsrt/raw GetStage c=1 CPU per call",
+    "ivsrt/raw GetStage c=32 CPU per call",
+    "ivsrt/raw ListParticipants walk CPU per item",
+    "ivsrt/raw ListParticipants walk items/s",
+)
+
+
+def test_quick_run_prints_the_table_and_the_ratios(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--quiet", "--json", str(figures)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+
+    # The table: one row per scenario and contender, with numbers in it.
+    for scenario in ("GetStage c=1", "GetStage c=32", "ListParticipants walk"):
+        for impl in ("raw", "ivsrt"):
+            assert re.search(rf"^{re.escape(scenario)}\s+{impl}\s+\d+\.\d", out, re.M), out
+
+    # The ratio lines, each with a positive number, matching the figures written as JSON.
+    results = json.loads(figures.read_text())
+    for name in RATIO_LINES:
+        match = re.search(rf"^ratio {re.escape(name)}: (\d+\.\d+)x", out, re.M)
+        assert match is not None, out
+        assert float(match.group(1)) > 0
+        assert float(match.group(1)) == round(results["ratios"][name], 3)
+
+    # The ratio is computed from the rows of the same run.
+    rows = results["rows"]
+    raw, typed = rows["GetStage c=1 | raw"], rows["GetStage c=1 | ivsrt"]
+    expected = typed["cpu_per_call_us"] / raw["cpu_per_call_us"]
+    assert abs(results["ratios"]["ivsrt/raw GetStage c=1 CPU per call"] - expected) < 0.01
+    # The walk saw every participant the server holds (1,000 in a quick run), in pages of 100.
+    walk = rows["ListParticipants walk | ivsrt"]
+    assert (walk["calls_per_round"], walk["items_per_round"]) == (10, 1000)
+    assert rows["ListParticipants walk | raw"]["items_per_round"] == 1000
+    assert walk["items_per_s"] > 0
+    # The targets are reported (met or not), never silently dropped.
+    assert "target <= 1.05" in out
+    assert "target >= 2" in out
