@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TypedDict
 
 import aiohttp
 
@@ -32,6 +32,13 @@ from ivsrt import models as m
 EMULATOR_CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/exampleChannel1"
 
 
+class Delays(TypedDict, total=False):
+    """Waiter polling delays (seconds); quicker than the defaults on the emulator."""
+
+    min_delay: float
+    max_delay: float
+
+
 class Media:
     """What real media clients do, through the emulator's HTTP control surface."""
 
@@ -39,11 +46,16 @@ class Media:
         self._base = endpoint_url.rstrip("/") + "/_emulator/"
         self._http = http
 
-    async def do(self, action: str, token: ParticipantToken) -> None:
-        body: dict[str, Any] = {"token": token.token}
+    async def _post(self, action: str, body: dict[str, str]) -> None:
         async with self._http.post(self._base + action, json=body) as resp:
             if resp.status != 200:
                 raise RuntimeError(f"emulator {action}: HTTP {resp.status}")
+
+    async def do(self, action: str, token: ParticipantToken) -> None:
+        """``join``, ``publish``, ``leave``... with this participant token."""
+        if token.token is None:
+            raise RuntimeError(f"the token of {token.user_id} has no value")
+        await self._post(action, {"token": token.token})
 
 
 @contextlib.asynccontextmanager
@@ -83,7 +95,7 @@ async def main(
 ) -> list[str]:
     """Run the example; returns the composition states it went through."""
     states: list[str] = []
-    delays: dict[str, Any] = {"min_delay": 0.05, "max_delay": 0.2} if fast_polling else {}
+    delays: Delays = {"min_delay": 0.05, "max_delay": 0.2} if fast_polling else {}
     async with connect(endpoint_url, aws) as (_, media):
         if channel_arn is None and media is not None:
             channel_arn = EMULATOR_CHANNEL

@@ -1,213 +1,303 @@
-"""A tour of ivsrt: stages, tokens, sessions, compositions, RTMP ingest, tags and pagination.
+"""A tour of ivsrt's resource layer: stages, tokens, participants, compositions, RTMP ingest.
 
-    python examples/quickstart.py --emulator   # starts a local emulator (no AWS account)
-    python examples/quickstart.py              # real AWS, default credential chain
-                                               # (IVSRT_TARGET=aws says the same)
+    python examples/quickstart.py --emulator    # starts a local emulator (no AWS account)
+    python examples/quickstart.py               # real AWS, default credential chain
+    python examples/quickstart.py --aws --bucket my-recordings [--channel-arn arn:aws:ivs:...]
+                                                # (IVSRT_TARGET=aws also means real AWS)
 
-Against real AWS the steps that need real media (participants joining, an RTMP publisher)
-are skipped; everything else runs and is cleaned up at the end.
+Everything happens inside ``async with ivsrt.Client(...)``: resource calls such as
+``Stage.create(...)`` use the client of the enclosing block. On the emulator, what real media
+clients would do (participants joining and publishing, an RTMP encoder going live) is played
+through the emulator's control surface, and its clock is moved forward instead of waiting. On
+AWS those steps are skipped (they need real media), and the composition runs only when you
+name an S3 bucket (``--bucket`` / ``IVSRT_BUCKET``) or a channel (``--channel-arn`` /
+``IVSRT_CHANNEL_ARN``). Everything the tour creates is deleted at the end, also on failure.
+Secrets (participant tokens, stream keys) are never printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
-from typing import Any
+from collections.abc import Sequence
+from typing import TypedDict
 
 import aiohttp
 
 import ivsrt
+from ivsrt import (
+    EncoderConfiguration,
+    IngestConfiguration,
+    ParticipantToken,
+    RetryPolicy,
+    Stage,
+    StorageConfiguration,
+)
 from ivsrt import models as m
 
-
-class Media:
-    """What real media clients do, driven through the emulator's HTTP control surface."""
-
-    def __init__(self, endpoint_url: str, http: aiohttp.ClientSession) -> None:
-        self._base = endpoint_url.rstrip("/") + "/_emulator/"
-        self._http = http
-
-    async def call(self, action: str, **body: Any) -> dict[str, Any]:
-        async with self._http.post(self._base + action, json=body) as resp:
-            data: dict[str, Any] = await resp.json()
-            if resp.status != 200:
-                raise RuntimeError(f"emulator control {action}: {data.get('message')}")
-            return data
+CONTROL_PREFIX = "/_emulator/"  # the emulator's control surface (ivsrt.emulator.CONTROL_PREFIX)
 
 
 def say(text: str = "") -> None:
     print(text, flush=True)
 
 
-async def tour(ivs: ivsrt.Client, media: Media | None) -> None:
-    api = ivs.api
+class Waiting(TypedDict):
+    """How the waiters poll: quickly on the emulator, gently on AWS."""
 
-    say("1. Create a stage with two participant tokens")
-    created = await api.create_stage(
-        name="quickstart-town-hall",
-        participant_token_configurations=[
-            m.ParticipantTokenConfiguration(user_id="alice", capabilities=["PUBLISH", "SUBSCRIBE"]),
-            m.ParticipantTokenConfiguration(user_id="bob", capabilities=["SUBSCRIBE"]),
-        ],
-        tags={"team": "live"},
-    )
-    stage = created.stage
-    alice, bob = created.participant_tokens
-    say(f"   stage {stage.arn}")
-    say(f"   WHIP endpoint {stage.endpoints.whip if stage.endpoints else '-'}")
-    for t in created.participant_tokens:
-        say(
-            f"   token for {t.user_id}: participant {t.participant_id}, expires {t.expiration_time}"
-        )
+    timeout: float
+    min_delay: float
+    max_delay: float
 
-    say()
-    say("2. Participants join (alice publishes, bob subscribes)")
-    if media is not None:
-        assert alice.token is not None
-        assert bob.token is not None
-        await media.call("join", token=alice.token)
-        await media.call("publish", token=alice.token)
-        await media.call("join", token=bob.token)
-        await media.call("subscribe", token=bob.token)
-        stage = (await api.get_stage(arn=stage.arn)).stage
-        session_id = stage.active_session_id
-        assert session_id is not None
-        session = await api.get_stage_session(stage_arn=stage.arn, session_id=session_id)
-        say(f"   stage session {session_id} started at {session.stage_session.start_time}")
-        parts = await api.list_participants(stage_arn=stage.arn, session_id=session_id)
-        for p in parts.participants:
-            say(f"   {p.user_id}: {p.state} published={p.published}")
-        events = await api.list_participant_events(
-            stage_arn=stage.arn, session_id=session_id, participant_id=alice.participant_id or ""
-        )
-        say("   alice's events: " + ", ".join(str(e.name) for e in events.events))
-    else:
-        say("   (skipped: real participants need a browser or mobile SDK)")
 
-    say()
-    say("3. Start a composition: to S3 (with a storage configuration) via an encoder preset")
-    encoder = (
-        await api.create_encoder_configuration(
-            name="quickstart-720p", video=m.Video(width=1280, height=720, framerate=30)
+EMULATOR_WAITING = Waiting(timeout=30.0, min_delay=0.05, max_delay=0.2)
+AWS_WAITING = Waiting(timeout=600.0, min_delay=2.0, max_delay=15.0)
+
+
+class Media:
+    """What real media clients (browsers, mobile apps, OBS) do, played through the emulator's
+    HTTP control surface; it also moves the emulator's clock."""
+
+    def __init__(self, endpoint_url: str, http: aiohttp.ClientSession) -> None:
+        self._base = endpoint_url.rstrip("/") + CONTROL_PREFIX
+        self._http = http
+
+    async def _post(self, action: str, body: dict[str, str | float]) -> None:
+        async with self._http.post(self._base + action, json=body) as resp:
+            if resp.status != 200:
+                # the emulator's messages never contain the token or the stream key
+                data = await resp.json()
+                raise RuntimeError(f"emulator control {action}: {data.get('message')}")
+
+    async def participant(self, action: str, token: ParticipantToken) -> None:
+        """``join``, ``publish``, ``subscribe``, ``leave``... with this participant token."""
+        if token.token is None:
+            raise RuntimeError(f"the token of {token.user_id} has no value")
+        await self._post(action, {"token": token.token})
+
+    async def rtmp(self, action: str, ingest: IngestConfiguration) -> None:
+        """An RTMP encoder using this configuration's stream key: ``start`` or ``stop``."""
+        await self._post(f"rtmp/{action}", {"streamKey": ingest.stream_key})
+
+    async def advance_clock(self, seconds: float) -> None:
+        await self._post("clock/advance", {"seconds": seconds})
+
+
+def _place(stage_arn: str) -> tuple[str, str]:
+    """The region and account of an ARN."""
+    parts = stage_arn.split(":")
+    return parts[3], parts[4]
+
+
+async def tour(
+    media: Media | None,
+    *,
+    bucket: str | None,
+    channel_arn: str | None,
+    waits: Waiting,
+) -> None:
+    """The tour itself; every call uses the client of the enclosing ``async with``."""
+    async with contextlib.AsyncExitStack() as cleanup:
+        say("1. Create a stage (with tags)")
+        stage = await Stage.create(
+            name="quickstart-town-hall", tags={"team": "live", "app": "quickstart"}
         )
-    ).encoder_configuration
-    storage = (
-        await api.create_storage_configuration(
-            name="quickstart-recordings",
-            s3=m.S3StorageConfiguration(bucket_name="quickstart-ivs-recordings"),
+        # clean-up at the end, even after an error; with a more patient retry policy
+        cleanup.push_async_callback(stage.with_options(retry=RetryPolicy(max_attempts=6)).delete)
+        say(f"   stage {stage.arn}")
+        say(f"   tags {dict(stage.tags or {})}")
+        if stage.endpoints is not None:
+            say(f"   WHIP endpoint {stage.endpoints.whip}")
+
+        say()
+        say("2. Participant tokens (their values are secret: never printed)")
+        alice = await stage.create_participant_token(
+            user_id="alice", capabilities=["PUBLISH", "SUBSCRIBE"], duration=60
         )
-    ).storage_configuration
-    assert encoder is not None
-    assert storage is not None
-    composition = (
-        await api.start_composition(
-            stage_arn=stage.arn,
-            destinations=[
-                m.DestinationConfiguration(
-                    name="archive",
-                    s3=m.S3DestinationConfiguration(
-                        storage_configuration_arn=storage.arn,
-                        encoder_configuration_arns=[encoder.arn],
-                    ),
+        bob = await stage.create_participant_token(user_id="bob", capabilities=["SUBSCRIBE"])
+        for t in (alice, bob):
+            caps = "+".join(str(c) for c in t.capabilities or ())
+            say(
+                f"   {t.user_id}: participant {t.participant_id}, {caps}, "
+                f"expires {t.expiration_time}"
+            )
+
+        say()
+        say("3. Participants join the stage")
+        session_id: str | None = None
+        if media is None:
+            say("   (skipped on AWS: joining needs a browser or mobile app with the IVS SDK)")
+        else:
+            await media.participant("join", alice)
+            await media.participant("publish", alice)
+            await media.participant("join", bob)
+            await media.participant("subscribe", bob)
+            published = await (await alice.participant()).wait_until_published(**waits)
+            say(f"   alice joined at {published.first_join_time} and publishes (a waiter saw it)")
+            session = await stage.session()
+            session_id = session.session_id
+            say(f"   stage session {session_id} started at {session.start_time}")
+            async for p in stage.participants():
+                say(f"   {p.user_id}: {p.state} published={p.published}")
+                events = [str(e.name) async for e in p.events()]
+                say(f"     events: {' -> '.join(events)}")
+
+        say()
+        say("4. A composition: the stage mixed into one video, recorded to S3 and broadcast")
+        region, account = _place(stage.arn)
+        if media is not None:
+            bucket = bucket or "quickstart-recordings"
+            channel_arn = channel_arn or f"arn:aws:ivs:{region}:{account}:channel/quickstart"
+        if bucket is None and channel_arn is None:
+            say("   (skipped on AWS: pass --bucket and/or --channel-arn to record or broadcast)")
+        else:
+            encoder = await EncoderConfiguration.create(
+                name="quickstart-720p",
+                video=m.Video(width=1280, height=720, framerate=30, bitrate=2_500_000),
+                tags={"app": "quickstart"},
+            )
+            cleanup.push_async_callback(encoder.delete)
+            say(f"   encoder configuration {encoder.name}: 1280x720 at 30 fps")
+            destinations: list[m.DestinationConfiguration] = []
+            if bucket is not None:
+                storage = await StorageConfiguration.create(
+                    name="quickstart-recordings",
+                    s3=m.S3StorageConfiguration(bucket_name=bucket),
+                    tags={"app": "quickstart"},
                 )
-            ],
+                cleanup.push_async_callback(_delete_storage, storage)
+                say(f"   storage configuration {storage.name}: s3://{bucket}")
+                destinations.append(
+                    m.DestinationConfiguration(
+                        name="archive",
+                        s3=m.S3DestinationConfiguration(
+                            storage_configuration_arn=storage.arn,
+                            encoder_configuration_arns=[encoder.arn],
+                        ),
+                    )
+                )
+            if channel_arn is not None:
+                destinations.append(
+                    m.DestinationConfiguration(
+                        name="broadcast",
+                        channel=m.ChannelDestinationConfiguration(
+                            channel_arn=channel_arn, encoder_configuration_arn=encoder.arn
+                        ),
+                    )
+                )
+                say(f"   broadcast to channel {channel_arn}")
+            comp = await stage.start_composition(
+                destinations=destinations,
+                layout=m.LayoutConfiguration(grid=m.GridConfiguration(grid_gap=2)),
+            )
+            cleanup.push_async_callback(_stop_running, stage)
+            say(f"   composition {comp.arn}: {comp.state}")
+            if media is not None:
+                await media.advance_clock(10)  # emulator time jumps: no real waiting
+                say("   (emulator clock moved 10 s forward)")
+            comp = await comp.wait_until_active(destinations=True, **waits)
+            say(f"   composition is {comp.state}:")
+            for d in comp.destinations:
+                s3 = d.detail.s3 if d.detail is not None else None
+                where = f", recording prefix {s3.recording_prefix}" if s3 is not None else ""
+                say(f"     destination {d.configuration.name}: {d.state}{where}")
+            async for summary in stage.compositions():
+                say(f"   listed for this stage: {summary.arn} ({summary.state})")
+            await comp.stop()
+            say("   stopping it")
+            if media is not None:
+                await media.advance_clock(5)
+            stopped = await comp.wait_until_stopped(**waits)
+            say(f"   composition is {stopped.state if stopped is not None else 'gone (deleted)'}")
+
+        say()
+        say("5. RTMP ingest: publish into the stage from OBS or ffmpeg")
+        ingest = await IngestConfiguration.create(
+            ingest_protocol="RTMPS", stage=stage, name="quickstart-obs", user_id="obs-studio"
         )
-    ).composition
-    assert composition is not None
-    say(f"   composition {composition.arn}: {composition.state}")
+        cleanup.push_async_callback(ingest.delete, force=True)
+        say(f"   ingest configuration {ingest.arn}: {ingest.state}")
+        stage = await stage.refresh()  # a snapshot: refresh() returns the stage as it is now
+        server = stage.endpoints.rtmps if stage.endpoints is not None else None
+        say(f"   stream to {server} with the stream key ({len(ingest.stream_key)} characters)")
+        if media is None:
+            say("   (skipped on AWS: going live needs an RTMP encoder streaming with the key)")
+        else:
+            await media.rtmp("start", ingest)
+            live = await ingest.wait_until_active(**waits)
+            say(f"   encoder live: ingest configuration is {live.state}")
+            async for p in stage.participants(user_id="obs-studio"):
+                say(f"   on stage as {p.user_id}: {p.state} published={p.published}")
+            await media.rtmp("stop", ingest)
+            done = await ingest.wait_until_inactive(**waits)
+            say(f"   encoder stopped: ingest configuration is {done.state}")
 
-    say("   waiting for it to go ACTIVE...")
-    if media is not None:
-        await media.call("clock/advance", seconds=10)  # emulator time moves, no real waiting
-    for _ in range(60):
-        composition = (await api.get_composition(arn=composition.arn)).composition
-        assert composition is not None
-        if str(composition.state) in ("ACTIVE", "FAILED"):
-            break
-        await asyncio.sleep(2)
-    say(f"   composition is {composition.state}; destinations:")
-    for d in composition.destinations:
-        prefix = d.detail.s3.recording_prefix if d.detail and d.detail.s3 else "-"
-        say(f"     {d.id}: {d.state} (recording prefix {prefix})")
+        say()
+        say("6. Tags")
+        await stage.tag({"env": "demo"})
+        await stage.untag(["app"])
+        say(f"   stage tags now: {await stage.fetch_tags()}")
 
-    say("   stopping it")
-    await api.stop_composition(arn=composition.arn)
-    if media is not None:
-        await media.call("clock/advance", seconds=5)
-    composition = (await api.get_composition(arn=composition.arn)).composition
-    assert composition is not None
-    say(f"   composition is {composition.state}")
-
-    say()
-    say("4. RTMP ingest")
-    ingest = (
-        await api.create_ingest_configuration(
-            name="quickstart-obs",
-            stage_arn=stage.arn,
-            user_id="obs-studio",
-            ingest_protocol="RTMPS",
+        say()
+        say("7. Pagination: 5 more stages, listed 3 per page")
+        for i in range(5):
+            extra = await Stage.create(name=f"quickstart-extra-{i}")
+            cleanup.push_async_callback(extra.delete)
+        pages = 0
+        total = 0
+        async for page in Stage.list(page_size=3).pages():
+            pages += 1
+            total += len(page.items)
+            more = "more follow" if page.next_token else "last page"
+            say(f"   page {pages}: {', '.join(s.name or '-' for s in page.items)} ({more})")
+        say(f"   {total} stages in {pages} pages")
+        first_two = [s.name async for s in Stage.list(max_items=2)]
+        say(
+            f"   max_items=2 stops after {len(first_two)}: {', '.join(n or '-' for n in first_two)}"
         )
-    ).ingest_configuration
-    assert ingest is not None
-    say(f"   ingest configuration {ingest.arn}: {ingest.state}")
-    say(f"   point OBS at {stage.endpoints.rtmps if stage.endpoints else '-'} (stream key hidden)")
-    if media is not None:
-        assert ingest.stream_key is not None
-        await media.call("rtmp/start", streamKey=ingest.stream_key)
-        live = (await api.get_ingest_configuration(arn=ingest.arn)).ingest_configuration
-        assert live is not None
-        say(f"   publisher live: ingest configuration is {live.state}")
-        await media.call("rtmp/stop", streamKey=ingest.stream_key)
-        live = (await api.get_ingest_configuration(arn=ingest.arn)).ingest_configuration
-        assert live is not None
-        say(f"   publisher stopped: ingest configuration is {live.state}")
 
-    say()
-    say("5. Tags")
-    await api.tag_resource(resource_arn=stage.arn, tags={"env": "demo"})
-    tags = (await api.list_tags_for_resource(resource_arn=stage.arn)).tags
-    say(f"   stage tags: {dict(tags)}")
-
-    say()
-    say("6. List with pagination (3 stages per page)")
-    extra = [(await api.create_stage(name=f"quickstart-extra-{i}")).stage for i in range(5)]
-    token: str | None = None
-    page_no = 0
-    total = 0
-    while True:
-        page = await api.list_stages(max_results=3, next_token=token)
-        page_no += 1
-        total += len(page.stages)
-        say(f"   page {page_no}: " + ", ".join(s.name or "-" for s in page.stages))
-        token = page.next_token
-        if not token:
-            break
-    say(f"   {total} stages in {page_no} pages")
-
-    say()
-    say("7. Clean up")
-    if media is not None:
-        assert alice.token is not None
-        assert bob.token is not None
-        await media.call("leave", token=alice.token)
-        await media.call("leave", token=bob.token)
-        session_id = stage.active_session_id or ""
-        ended = await api.get_stage_session(stage_arn=stage.arn, session_id=session_id)
-        say(f"   everyone left: session ended at {ended.stage_session.end_time}")
-    await api.delete_ingest_configuration(arn=ingest.arn)
-    for s in [stage, *extra]:
-        await api.delete_stage(arn=s.arn)
-    await api.delete_encoder_configuration(arn=encoder.arn)
-    await api.delete_storage_configuration(arn=storage.arn)
-    say("   done")
+        say()
+        say("8. Clean up")
+        if media is not None and session_id is not None:
+            await media.participant("leave", alice)
+            await media.participant("leave", bob)
+            ended = await (await stage.session(session_id)).wait_until_ended(**waits)
+            say(f"   everyone left: session ended at {ended.end_time}")
+        await cleanup.aclose()  # deletes what was created, newest first
+        say("   deleted the stages, ingest, encoder and storage configurations")
 
 
-async def run(endpoint_url: str | None = None, region: str = "us-west-2") -> None:
-    """Run the tour against ``endpoint_url`` (a running emulator), or real AWS when None."""
+async def _delete_storage(storage: StorageConfiguration) -> None:
+    try:
+        await storage.delete()
+    except ivsrt.ConflictError:
+        say(f"   storage configuration {storage.arn} is still in use: delete it later")
+
+
+async def _stop_running(stage: Stage) -> None:
+    """Stop the stage's compositions that still run (if the tour failed half-way)."""
+    async for c in stage.compositions():
+        if c.state in (m.CompositionState.STARTING, m.CompositionState.ACTIVE):
+            await c.stop()
+            await (await c.fetch()).wait_until_stopped(timeout=120)
+
+
+async def run(
+    endpoint_url: str | None = None,
+    region: str = "us-west-2",
+    *,
+    bucket: str | None = None,
+    channel_arn: str | None = None,
+) -> None:
+    """Run the tour against ``endpoint_url`` (a running emulator), or real AWS when None (region
+    and credentials from the default chain, ``region`` unused)."""
     if endpoint_url is None:
-        async with ivsrt.Client(region=os.environ.get("AWS_REGION", region)) as ivs:
-            await tour(ivs, None)
+        async with ivsrt.Client() as ivs:
+            say(f"Using real AWS, region {ivs.region}")
+            say()
+            await tour(None, bucket=bucket, channel_arn=channel_arn, waits=AWS_WAITING)
         return
     async with (
         ivsrt.Client(
@@ -215,25 +305,55 @@ async def run(endpoint_url: str | None = None, region: str = "us-west-2") -> Non
             endpoint_url=endpoint_url,
             aws_access_key_id="test",
             aws_secret_access_key="test",
-        ) as ivs,
+        ),
         aiohttp.ClientSession() as http,
     ):
-        await tour(ivs, Media(endpoint_url, http))
+        await tour(
+            Media(endpoint_url, http),
+            bucket=bucket,
+            channel_arn=channel_arn,
+            waits=EMULATOR_WAITING,
+        )
 
 
-async def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--emulator", action="store_true", help="start a local emulator")
+async def main(argv: Sequence[str] | None = None) -> None:
+    """The command line: ``--emulator``, ``--endpoint-url URL``, or real AWS."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--emulator", action="store_true", help="start a local emulator")
+    target.add_argument("--endpoint-url", help="a running emulator (python -m ivsrt.emulator)")
+    target.add_argument("--aws", action="store_true", help="real AWS (the default)")
+    parser.add_argument(
+        "--bucket",
+        default=os.environ.get("IVSRT_BUCKET"),
+        help="S3 bucket to record the composition to (default $IVSRT_BUCKET)",
+    )
+    parser.add_argument(
+        "--channel-arn",
+        default=os.environ.get("IVSRT_CHANNEL_ARN"),
+        help="IVS channel to broadcast the composition to (default $IVSRT_CHANNEL_ARN)",
+    )
     args = parser.parse_args(argv)
-    if args.emulator and os.environ.get("IVSRT_TARGET", "").lower() != "aws":
+    bucket: str | None = args.bucket
+    channel_arn: str | None = args.channel_arn
+    if args.aws or os.environ.get("IVSRT_TARGET", "").lower() == "aws":
+        if args.emulator:
+            say("IVSRT_TARGET=aws: running against real AWS, not an emulator")
+        await run(None, bucket=bucket, channel_arn=channel_arn)
+    elif args.emulator:
         from ivsrt.emulator import Emulator
 
         async with Emulator() as emu:
             say(f"Started a local IVS Real-Time emulator at {emu.endpoint_url}")
             say()
-            await run(emu.endpoint_url, emu.region)
-    else:
-        await run(None)
+            await run(emu.endpoint_url, emu.region, bucket=bucket, channel_arn=channel_arn)
+    elif args.endpoint_url:
+        endpoint_url: str = args.endpoint_url
+        say(f"Using the emulator at {endpoint_url}")
+        say()
+        await run(endpoint_url, bucket=bucket, channel_arn=channel_arn)
+    else:  # nothing said: real AWS
+        await run(None, bucket=bucket, channel_arn=channel_arn)
 
 
 if __name__ == "__main__":

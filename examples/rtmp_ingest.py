@@ -15,12 +15,19 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TypedDict
 
 import aiohttp
 
 import ivsrt
 from ivsrt import IngestConfiguration, ParticipantToken, Stage
+
+
+class Delays(TypedDict, total=False):
+    """Waiter polling delays (seconds); quicker than the defaults on the emulator."""
+
+    min_delay: float
+    max_delay: float
 
 
 class Media:
@@ -30,11 +37,20 @@ class Media:
         self._base = endpoint_url.rstrip("/") + "/_emulator/"
         self._http = http
 
-    async def do(self, action: str, token: ParticipantToken) -> None:
-        body: dict[str, Any] = {"token": token.token}
+    async def _post(self, action: str, body: dict[str, str]) -> None:
         async with self._http.post(self._base + action, json=body) as resp:
             if resp.status != 200:
                 raise RuntimeError(f"emulator {action}: HTTP {resp.status}")
+
+    async def do(self, action: str, token: ParticipantToken) -> None:
+        """``join``, ``publish``, ``leave``... with this participant token."""
+        if token.token is None:
+            raise RuntimeError(f"the token of {token.user_id} has no value")
+        await self._post(action, {"token": token.token})
+
+    async def rtmp(self, action: str, ingest: IngestConfiguration) -> None:
+        """What an RTMP encoder going live (``start``) or stopping (``stop``) does."""
+        await self._post(f"rtmp/{action}", {"streamKey": ingest.stream_key})
 
 
 @contextlib.asynccontextmanager
@@ -63,14 +79,6 @@ async def connect(
         yield ivs, Media(endpoint_url, http)
 
 
-async def rtmp(media: Media, action: str, ingest: IngestConfiguration) -> None:
-    """What an RTMP encoder going live / stopping does, on the emulator."""
-    url = media._base + f"rtmp/{action}"
-    async with media._http.post(url, json={"streamKey": ingest.stream_key}) as resp:
-        if resp.status != 200:
-            raise RuntimeError(f"emulator rtmp/{action}: HTTP {resp.status}")
-
-
 async def main(
     endpoint_url: str | None = None,
     *,
@@ -79,7 +87,7 @@ async def main(
     fast_polling: bool = False,
 ) -> list[str]:
     """Run the example; returns the ingest states it saw."""
-    delays: dict[str, Any] = {"min_delay": 0.05, "max_delay": 0.2} if fast_polling else {}
+    delays: Delays = {"min_delay": 0.05, "max_delay": 0.2} if fast_polling else {}
     seen: list[str] = []
     async with connect(endpoint_url, aws) as (_, media):
         stage = await Stage.create(name="rtmp-ingest-example")
@@ -93,14 +101,14 @@ async def main(
             print(f"stream to {server} with the stream key ({len(ingest.stream_key)} characters)")
             seen.append(ingest.state.value)
             if media is not None:
-                await rtmp(media, "start", ingest)
+                await media.rtmp("start", ingest)
             live = await ingest.wait_until_active(timeout=wait_timeout, **delays)
             seen.append(live.state.value)
             print(f"live: participant {live.participant_id} publishes into {live.stage_arn}")
             async for p in stage.participants(user_id="studio-encoder"):
                 print(f"  on stage: {p.participant_id} ({p.state}, published={p.published})")
             if media is not None:
-                await rtmp(media, "stop", ingest)
+                await media.rtmp("stop", ingest)
             done = await ingest.wait_until_inactive(timeout=wait_timeout, **delays)
             seen.append(done.state.value)
             detached = await done.update(stage="")

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aiohttp
 
@@ -30,11 +29,16 @@ class Media:
         self._base = endpoint_url.rstrip("/") + "/_emulator/"
         self._http = http
 
-    async def do(self, action: str, token: ParticipantToken) -> None:
-        body: dict[str, Any] = {"token": token.token}
+    async def _post(self, action: str, body: dict[str, str]) -> None:
         async with self._http.post(self._base + action, json=body) as resp:
             if resp.status != 200:
                 raise RuntimeError(f"emulator {action}: HTTP {resp.status}")
+
+    async def do(self, action: str, token: ParticipantToken) -> None:
+        """``join``, ``publish``, ``leave``... with this participant token."""
+        if token.token is None:
+            raise RuntimeError(f"the token of {token.user_id} has no value")
+        await self._post(action, {"token": token.token})
 
 
 @contextlib.asynccontextmanager

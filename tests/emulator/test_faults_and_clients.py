@@ -289,9 +289,23 @@ async def test_quickstart_runs_against_the_emulator(
     await module.run(ivs_emulator.endpoint_url, ivs_emulator.region)
     out = capsys.readouterr().out
     assert "alice: CONNECTED published=True" in out
+    assert "events: JOINED -> PUBLISH_STARTED" in out
+    assert "bob: CONNECTED published=False" in out
     assert "composition is ACTIVE" in out
+    assert "destination archive: ACTIVE, recording prefix " in out
+    assert "destination broadcast: ACTIVE" in out
     assert "composition is STOPPED" in out
-    assert "publisher live: ingest configuration is ACTIVE" in out
+    assert "encoder live: ingest configuration is ACTIVE" in out
+    assert "on stage as obs-studio: CONNECTED published=True" in out
+    assert "encoder stopped: ingest configuration is INACTIVE" in out
+    assert "stage tags now: {'team': 'live', 'env': 'demo'}" in out
     assert "6 stages in 2 pages" in out
+    assert "max_items=2 stops after 2" in out
+    assert "everyone left: session ended at " in out
     assert "rt_123456789012" not in out  # the stream key is never printed
-    assert ivs_emulator._state.stages == {}  # it cleaned up after itself
+    assert "eyJ" not in out  # nor a participant token (a JWT)
+    assert ivs_emulator.request_count("StartComposition") == 1
+    assert ivs_emulator.request_count("ListStages") == 3  # 2 pages + max_items=2 (one request)
+    # it cleaned up after itself
+    state = ivs_emulator._state
+    assert (state.stages, state.ingests, state.encoders, state.storages) == ({}, {}, {}, {})

@@ -49,3 +49,26 @@ async def test_rtmp_ingest(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "stream_key" not in out
     assert "detached: stage_arn=''" in out
+
+
+async def test_quickstart_starts_its_own_emulator(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IVSRT_TARGET", raising=False)
+    await _load("quickstart").main(["--emulator"])
+    out = capsys.readouterr().out
+    assert out.startswith("Started a local IVS Real-Time emulator at http://127.0.0.1:")
+    steps = [line for line in out.splitlines() if line[:2] in {f"{i}." for i in range(1, 9)}]
+    assert [s.split(".")[0] for s in steps] == [str(i) for i in range(1, 9)]
+    assert "composition is STOPPED" in out
+    assert out.rstrip().endswith("deleted the stages, ingest, encoder and storage configurations")
+
+
+async def test_quickstart_against_a_running_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    async with Emulator() as emu:
+        await _load("quickstart").main(["--endpoint-url", emu.endpoint_url])
+        assert emu.request_count("CreateStage") == 6
+        assert emu.request_count("DeleteStage") == 6
+    out = capsys.readouterr().out
+    assert out.startswith(f"Using the emulator at {emu.endpoint_url}")
+    assert "stage session st-" in out
