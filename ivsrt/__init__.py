@@ -9,6 +9,7 @@ async with ivsrt.Client(region="us-west-2") as ivs:
 ```
 """
 
+import ivsrt.channels as channels
 from ivsrt import models
 from ivsrt._convert import converter
 from ivsrt._exceptions import (
@@ -25,6 +26,7 @@ from ivsrt._exceptions import (
     WaiterFailedError,
     WaiterTimeoutError,
 )
+from ivsrt._generated.channels.operations import ChannelsApi
 from ivsrt._generated.errors import (
     AccessDeniedError,
     ConflictError,
@@ -61,6 +63,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AccessDeniedError",
     "AsyncPager",
+    "ChannelsApi",
     "Client",
     "Composition",
     "CompositionSummary",
@@ -100,6 +103,7 @@ __all__ = [
     "WaiterFailedError",
     "WaiterTimeoutError",
     "__version__",
+    "channels",
     "converter",
     "current_client",
     "models",

@@ -17,7 +17,7 @@ import attrs
 
 from ivsrt._convert import converter
 from ivsrt._exceptions import ResponseParseError
-from ivsrt.validation import check_request
+from ivsrt.validation import SERVICES, check_request
 
 if TYPE_CHECKING:
     from ivsrt.client import Client
@@ -25,11 +25,13 @@ if TYPE_CHECKING:
 __all__ = ["ApiBase", "OperationSpec"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _PLAIN = frozenset({str, int, float, bool})
 
-_STRUCTURE_HOOKS: dict[type[Any], Callable[[Any, Any], Any]] = {}
-"""The converter's structure function per output model, looked up once (not per call)."""
+_STRUCTURE_HOOKS: dict[type[Any], Callable[[Any, Any], Any]] = {type(None): lambda _r, _t: None}
+"""The converter's structure function per output model, looked up once (not per call).
+Operations without an output (``output_type`` NoneType) return None."""
 
 
 @attrs.frozen
@@ -49,6 +51,8 @@ class OperationSpec(Generic[T]):
     retry_safe: bool = False
     """Safe to send again when a previous attempt may have been applied: reads, calls the model
     marks idempotent, and calls carrying an idempotency token."""
+    service: str = "ivs-realtime"
+    """botocore service name: picks the aiobotocore client and the constraint tables."""
 
 
 class ApiBase:
@@ -60,25 +64,68 @@ class ApiBase:
         self._client = client
 
     async def _invoke(self, op: OperationSpec[T], args: dict[str, Any]) -> T:
+        """Call ``op`` with ``args`` keyed by wire name (None values left out) and return its
+        output model."""
         unstructure = converter.unstructure
         params = {
             wire: value if type(value) in _PLAIN else unstructure(value)
             for wire, value in args.items()
             if value is not None
         }
-        check_request(op.name, params)
-        for token in op.idempotency_tokens:
-            if token not in params:
-                params[token] = uuid.uuid4().hex
-        raw = await self._client._send(op, params)
         output_type = op.output_type
         structure = _STRUCTURE_HOOKS.get(output_type)
         if structure is None:
             structure = _STRUCTURE_HOOKS[output_type] = converter.get_structure_hook(output_type)
+        raw = await self._request(op, params)
         try:
             return structure(raw, output_type)  # type: ignore[no-any-return]
         except Exception as exc:  # cattrs raises KeyError/TypeError/ValueError and its own
-            raise ResponseParseError(
-                f"{op.name}: the response does not match the service model "
-                f"({type(exc).__name__}: {exc})"
-            ) from exc
+            raise _parse_error(op, exc) from exc
+
+    async def _invoke_into(
+        self, op: OperationSpec[Any], build: Callable[[dict[str, Any]], R], /, **params: Any
+    ) -> R:
+        """:meth:`_invoke` for the resource layer: arguments by Python name (as the generated
+        method takes them), and the response handed to ``build`` instead of the output model, so
+        a resource is built once, straight from the wire (see ``_convert.make_builder``).
+        """
+        wire = _WIRE_NAMES.get((op.service, op.name))
+        if wire is None:
+            shape = SERVICES[op.service].input_shapes.get(op.input_shape or "", {})
+            members = shape.get("members", {})
+            wire = _WIRE_NAMES[op.service, op.name] = {
+                m["name"]: m["wire"] for m in members.values()
+            }
+        unstructure = converter.unstructure
+        args: dict[str, Any] = {}
+        for name, value in params.items():
+            key = wire.get(name)
+            if key is None:
+                raise TypeError(f"{op.name} has no parameter {name!r}")
+            if value is not None:
+                args[key] = value if type(value) in _PLAIN else unstructure(value)
+        raw = await self._request(op, args)
+        try:
+            return build(raw)
+        except Exception as exc:
+            raise _parse_error(op, exc) from exc
+
+    async def _request(self, op: OperationSpec[Any], params: dict[str, Any]) -> dict[str, Any]:
+        """The shared middle of every call: validate, fill idempotency tokens once (every retry
+        reuses them), send through the client (retries, error mapping)."""
+        check_request(op.name, params, service=op.service)
+        for token in op.idempotency_tokens:
+            if token not in params:
+                params[token] = uuid.uuid4().hex
+        return await self._client._send(op, params)
+
+
+def _parse_error(op: OperationSpec[Any], exc: Exception) -> ResponseParseError:
+    return ResponseParseError(
+        f"{op.name}: the response does not match the service model ({type(exc).__name__}: {exc})"
+    )
+
+
+_WIRE_NAMES: dict[tuple[str, str], dict[str, str]] = {}
+"""Python parameter name -> wire name per (service, operation), for
+:meth:`ApiBase._invoke_into`."""

@@ -1,6 +1,7 @@
 """Keep secrets out of botocore's and aiobotocore's DEBUG logs.
 
-botocore logs raw response bodies (participant tokens, stream keys) and request headers
+botocore logs raw response bodies (participant tokens, stream keys; for channels stream key
+values, SRT passphrases and timed metadata) and request headers
 (``X-Amz-Security-Token``) at DEBUG. ivsrt attaches a filter to those loggers that rewrites a
 record's message with the secret values replaced by ``***`` before any handler sees it. The filter
 runs only for records that were going to be emitted, so it costs nothing when DEBUG is off.
@@ -12,6 +13,9 @@ import ast
 import logging
 import re
 
+from ivsrt._generated.channels.constraints import (
+    SENSITIVE_WIRE_MEMBERS as _CHANNEL_SENSITIVE_MEMBERS,
+)
 from ivsrt._generated.constraints import SENSITIVE_WIRE_MEMBERS
 
 __all__ = ["REDACTED", "install", "redact"]
@@ -19,7 +23,9 @@ __all__ = ["REDACTED", "install", "redact"]
 REDACTED = "***"
 
 _HEADER_SECRETS = ("x-amz-security-token", "aws_secret_access_key", "aws_session_token")
-_keys = "|".join(re.escape(k) for k in sorted(SENSITIVE_WIRE_MEMBERS | {"streamKey", "token"}))
+# Both services' secret members (ivs: stream key values, SRT passphrases, timed metadata).
+_SECRET_MEMBERS = SENSITIVE_WIRE_MEMBERS | _CHANNEL_SENSITIVE_MEMBERS | {"streamKey", "token"}
+_keys = "|".join(re.escape(k) for k in sorted(_SECRET_MEMBERS))
 _hdrs = "|".join(re.escape(h) for h in _HEADER_SECRETS)
 
 _PATTERNS = (

@@ -3,7 +3,13 @@
 ```python
 async with ivsrt.Client(region="us-west-2") as ivs:
     stage = (await ivs.api.get_stage(arn=arn)).stage
+    channel = (await ivs.channels.get_channel(arn=channel_arn)).channel
 ```
+
+``client.api`` holds the IVS Real-Time operations (service ``ivs-realtime``); ``client.channels``
+the IVS channel operations (service ``ivs``) that compositions publish to. The ``ivs``
+aiobotocore client is created on the first channel call, from the same session, region,
+endpoint, credentials and config, and closed with the client.
 
 Inside ``async with``, the client is also the *ambient* client of the current task (a
 ``ContextVar``), which resource classes such as ``Stage.create(...)`` use when no ``client=`` is
@@ -36,6 +42,8 @@ from ivsrt._exceptions import (
     ThrottlingError,
     TransportError,
 )
+from ivsrt._generated.channels.errors import ERRORS_BY_CODE as _CHANNEL_ERRORS_BY_CODE
+from ivsrt._generated.channels.operations import ChannelsApi
 from ivsrt._generated.errors import ERRORS_BY_CODE
 from ivsrt._generated.operations import RealtimeApi
 from ivsrt.retry import RetryBudget, RetryPolicy
@@ -46,6 +54,14 @@ if TYPE_CHECKING:
 __all__ = ["Client", "current_client"]
 
 SERVICE = "ivs-realtime"
+CHANNELS_SERVICE = "ivs"
+
+_ERRORS_BY_SERVICE: dict[str, Mapping[str, type[ServiceError]]] = {
+    SERVICE: ERRORS_BY_CODE,
+    CHANNELS_SERVICE: _CHANNEL_ERRORS_BY_CODE,
+}
+"""Error code -> class, per service: a channel call's ``ConflictException`` raises
+``ivsrt.channels.ConflictError`` (a subclass of ``ivsrt.ConflictError``)."""
 VERSION = "0.1.0"
 
 _current: contextvars.ContextVar[Client | None] = contextvars.ContextVar(
@@ -148,6 +164,7 @@ class _Core:
         "credentials",
         "endpoint_url",
         "exit_stack",
+        "extra",
         "open_lock",
         "profile",
         "region",
@@ -175,6 +192,8 @@ class _Core:
         self.budget = budget
         self.aio: Any = None
         self.exit_stack: Any = None
+        self.extra: dict[str, tuple[Any, Any]] = {}
+        """Other services' aiobotocore clients (``ivs``), by service: (client, context)."""
         self.open_lock = asyncio.Lock()
         self.closed = False
         self.region: str | None = None
@@ -206,36 +225,66 @@ class _Core:
                     "AWS_DEFAULT_REGION, or set region in the profile's config"
                 )
             self.region = region
-            creds = {k: v for k, v in self.credentials.items() if v is not None}
-            context = session.create_client(
-                SERVICE,
-                region_name=region,
-                endpoint_url=self.endpoint_url,
-                config=self.config,
-                **creds,
-            )
-            try:
-                aio = await context.__aenter__()
-            except bexc.BotoCoreError as exc:
-                raise ConfigurationError(f"cannot create the IVS client: {exc}") from exc
-            # Per client, not per session: a session passed in keeps its own parser settings.
-            aio._endpoint._response_parser_factory = _PARSER_FACTORY
-            # After botocore's own add_retry_headers (registered on the less specific name, so
-            # it runs after the more specific ones such as the signer).
-            aio.meta.events.register_last(
-                "request-created", _attempt_headers, unique_id="ivsrt-attempt-headers"
-            )
+            aio, context = await self._create(SERVICE)
             self.exit_stack = context
             self.aio = aio
             _redact.install()
             return aio
 
+    async def _create(self, service: str) -> tuple[Any, Any]:
+        """An aiobotocore client of ``service`` with this core's session, region, endpoint,
+        credentials and config (called under ``open_lock``, once the region is known)."""
+        creds = {k: v for k, v in self.credentials.items() if v is not None}
+        session = self.session
+        assert session is not None  # set by open()
+        context = session.create_client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            config=self.config,
+            **creds,
+        )
+        try:
+            aio = await context.__aenter__()
+        except bexc.BotoCoreError as exc:
+            raise ConfigurationError(f"cannot create the {service} client: {exc}") from exc
+        # Per client, not per session: a session passed in keeps its own parser settings.
+        aio._endpoint._response_parser_factory = _PARSER_FACTORY
+        # After botocore's own add_retry_headers (registered on the less specific name, so
+        # it runs after the more specific ones such as the signer).
+        aio.meta.events.register_last(
+            "request-created", _attempt_headers, unique_id="ivsrt-attempt-headers"
+        )
+        return aio, context
+
+    async def open_service(self, service: str) -> Any:
+        """The aiobotocore client of ``service``, created on first use (``ivs``)."""
+        if service == SERVICE:
+            return self.aio if self.aio is not None else await self.open()
+        found = self.extra.get(service)
+        if found is not None:
+            return found[0]
+        await self.open()
+        async with self.open_lock:
+            if self.closed:
+                raise ConfigurationError("this ivsrt.Client is closed; create a new one")
+            found = self.extra.get(service)
+            if found is None:
+                found = self.extra[service] = await self._create(service)
+                _redact.install()
+            return found[0]
+
     async def close(self) -> None:
         async with self.open_lock:
             self.closed = True
             context, self.exit_stack, self.aio = self.exit_stack, None, None
-            if context is not None:
-                await context.__aexit__(None, None, None)
+            extra, self.extra = self.extra, {}
+            try:
+                for _, other in extra.values():
+                    await other.__aexit__(None, None, None)
+            finally:
+                if context is not None:
+                    await context.__aexit__(None, None, None)
 
 
 class Client:
@@ -317,6 +366,13 @@ class Client:
         self._tokens: list[contextvars.Token[Client | None]] = []
         self.api = RealtimeApi(self)
         """Every IVS Real-Time operation as a typed async method."""
+        self.channels = ChannelsApi(self)
+        """Every IVS channel operation (service ``ivs``: channels, stream keys, playback keys,
+        recording configurations, ...) as a typed async method, multitrack fields included.
+
+        With ``endpoint_url`` set, channel calls go to the same URL. The bundled emulator is
+        IVS Real-Time only: it answers channel calls with an ``UnknownOperationException``
+        (a plain :class:`~ivsrt.ServiceError`)."""
 
     def with_options(self, *, retry: RetryPolicy | None = None) -> Client:
         """A view of this client with other options (None keeps this client's).
@@ -335,6 +391,7 @@ class Client:
         view._parent = self._parent if self._parent is not None else self
         view._tokens = []
         view.api = RealtimeApi(view)
+        view.channels = ChannelsApi(view)
         return view
 
     def __repr__(self) -> str:
@@ -418,9 +475,12 @@ class Client:
         attempt, and every attempt carries the same ``amz-sdk-invocation-id``.
         """
         core = self._core
-        aio = core.aio
-        if aio is None:
-            aio = await core.open()
+        if op.service == SERVICE:
+            aio = core.aio
+            if aio is None:
+                aio = await core.open()
+        else:
+            aio = await core.open_service(op.service)
         policy = self._retry
         invocation = str(uuid.uuid4())
         limit = policy.max_attempts
@@ -446,7 +506,9 @@ async def _send_once(method: Any, op: OperationSpec[Any], params: dict[str, Any]
     try:
         response: dict[str, Any] = await method(**params)
     except bexc.ClientError as exc:
-        raise _service_error(op.name, exc) from exc
+        raise _service_error(
+            op.name, exc, _ERRORS_BY_SERVICE.get(op.service, ERRORS_BY_CODE)
+        ) from exc
     except bexc.NoCredentialsError as exc:
         raise ConfigurationError(
             "no AWS credentials found: pass aws_access_key_id/aws_secret_access_key, a "
@@ -481,14 +543,18 @@ _THROTTLING_CODES = frozenset(
 )
 
 
-def _service_error(operation: str, exc: bexc.ClientError) -> ServiceError:
+def _service_error(
+    operation: str,
+    exc: bexc.ClientError,
+    errors: Mapping[str, type[ServiceError]] = ERRORS_BY_CODE,
+) -> ServiceError:
     response = exc.response
     error = response.get("Error", {})
     meta = response.get("ResponseMetadata", {})
     code = error.get("Code") or "Unknown"
     status = meta.get("HTTPStatusCode")
     message = response.get("exceptionMessage") or error.get("Message") or ""
-    cls = ERRORS_BY_CODE.get(code)
+    cls = errors.get(code)
     if cls is None:
         cls = ThrottlingError if status == 429 or code in _THROTTLING_CODES else ServiceError
     return cls(

@@ -12,6 +12,9 @@ Two sources of rules:
 Patterns are matched against the whole value (the model's patterns are written that way:
 ``[a-zA-Z0-9-_]*`` is meant to reject a name with spaces).
 
+Each service has its own tables (``SERVICES``): ``ivs-realtime`` (the default) and ``ivs``, the
+channel calls (``client.channels``) with the multitrack rules of the 2024-11-14 update.
+
 The same checker serves the client (paths named after Python parameters,
 ``participant_token_configurations[0].duration``) and the emulator (paths named after wire
 members, as the service reports them).
@@ -25,9 +28,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 from ivsrt._exceptions import ValidationError, Violation
-from ivsrt._generated.constraints import INPUT_SHAPES, OPERATIONS
+from ivsrt._generated import constraints as _realtime
+from ivsrt._generated.channels import constraints as _channels
 
-__all__ = ["RULES", "Naming", "check_request", "request_violations"]
+__all__ = ["CHANNEL_RULES", "RULES", "SERVICES", "Naming", "check_request", "request_violations"]
 
 Naming = Literal["python", "wire"]
 Rule = Callable[[Mapping[str, Any], "_Namer"], list[Violation]]
@@ -53,15 +57,19 @@ def _show(value: Any, sensitive: bool) -> str:
     return text if len(text) <= 64 else text[:61] + "..."
 
 
+ShapeRule = Callable[[Any, str], list[Violation]]
+
+
 def _check(
     shape_name: str,
     value: Any,
     path: str,
     out: list[Violation],
     key: str,
-    sensitive: bool = False,
+    sensitive: bool,
+    service: _Service,
 ) -> None:
-    spec = INPUT_SHAPES[shape_name]
+    spec = service.input_shapes[shape_name]
     kind = spec["type"]
     sensitive = sensitive or bool(spec.get("sensitive"))
     if kind == "string":
@@ -106,6 +114,7 @@ def _check(
                     out,
                     key,
                     sensitive or bool(member.get("sensitive")),
+                    service,
                 )
     elif kind in ("integer", "long", "float", "double"):
         numeric: tuple[type, ...] = (int,) if kind in ("integer", "long") else (int, float)
@@ -132,20 +141,20 @@ def _check(
         _size(spec, len(value), path, "items", out)
         member = spec["member"]
         for i, item in enumerate(value):
-            _check(member, item, f"{path}[{i}]", out, key, sensitive)
+            _check(member, item, f"{path}[{i}]", out, key, sensitive, service)
     elif kind == "map":
         if not isinstance(value, Mapping):
             out.append(Violation(path, f"must be a mapping, got {type(value).__name__}"))
             return
         _size(spec, len(value), path, "entries", out)
         for k, v in value.items():
-            _check(spec["key"], k, f"{path}[{k!r}] (key)", out, key, sensitive)
-            _check(spec["value"], v, f"{path}[{k!r}]", out, key, sensitive)
+            _check(spec["key"], k, f"{path}[{k!r}] (key)", out, key, sensitive, service)
+            _check(spec["value"], v, f"{path}[{k!r}]", out, key, sensitive, service)
     elif kind == "timestamp" and (
         not isinstance(value, (datetime.datetime, str, int, float)) or isinstance(value, bool)
     ):
         out.append(Violation(path, f"must be a datetime, got {type(value).__name__}"))
-    for shape_rule in SHAPE_RULES.get(shape_name, ()):
+    for shape_rule in service.shape_rules.get(shape_name, ()):
         out.extend(shape_rule(value, path))
 
 
@@ -164,15 +173,18 @@ def _size(spec: Mapping[str, Any], n: int, path: str, noun: str, out: list[Viola
 class _Namer:
     """Turns a wire member path into the caller's naming."""
 
-    def __init__(self, shape: str, key: str) -> None:
+    def __init__(
+        self, shape: str, key: str, input_shapes: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> None:
         self.shape = shape
         self.key = key
+        self.input_shapes = _realtime.INPUT_SHAPES if input_shapes is None else input_shapes
 
     def __call__(self, *wire_path: str) -> str:
         shape = self.shape
         parts = []
         for wire in wire_path:
-            member = INPUT_SHAPES[shape]["members"][wire]
+            member = self.input_shapes[shape]["members"][wire]
             parts.append(member[self.key])
             shape = member["shape"]
         return ".".join(parts)
@@ -220,7 +232,7 @@ def _channel_or_s3(value: Any, path: str) -> list[Violation]:
     return []
 
 
-SHAPE_RULES: dict[str, tuple[Callable[[Any, str], list[Violation]], ...]] = {
+SHAPE_RULES: dict[str, tuple[ShapeRule, ...]] = {
     "ParticipantAttributes": (_attributes_size,),
     "ParticipantTokenAttributes": (_attributes_size,),
     "Video": (_even_video,),
@@ -287,26 +299,178 @@ RULES: dict[str, tuple[Rule, ...]] = {
 """Cross-field rules by operation name."""
 
 
+# ---------------------------------------------------------------------------------------------
+# ivs (channels): rules of the 2024-11-14 multitrack reference and the channel type rules.
+
+_MULTITRACK_TYPES = ("STANDARD",)
+_PRESET_TYPES = ("ADVANCED_SD", "ADVANCED_HD")
+
+
+def _multitrack_members(value: Any, path: str) -> list[Violation]:
+    """``policy`` and ``maximumResolution`` are "required if enabled is true"."""
+    if not isinstance(value, Mapping) or value.get("enabled") is not True:
+        return []
+    # The path is already in the caller's naming; members are named the same in both
+    # namings except maximumResolution.
+    python = not path.endswith("multitrackInputConfiguration")
+    out = []
+    for wire, py in (("policy", "policy"), ("maximumResolution", "maximum_resolution")):
+        if value.get(wire) is None:
+            out.append(
+                Violation(_join(path, py if python else wire), "is required when enabled is true")
+            )
+    return out
+
+
+def _multitrack_channel(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
+    """Multitrack input needs ``containerFormat=FRAGMENTED_MP4`` and a STANDARD channel."""
+    config = params.get("multitrackInputConfiguration")
+    if not isinstance(config, Mapping) or config.get("enabled") is not True:
+        return []
+    enabled = f"{name('multitrackInputConfiguration', 'enabled')} is true"
+    out = []
+    container = params.get("containerFormat")
+    if container is None:
+        out.append(
+            Violation(name("containerFormat"), f"is required (FRAGMENTED_MP4) when {enabled}")
+        )
+    elif container != "FRAGMENTED_MP4":
+        out.append(
+            Violation(
+                name("containerFormat"),
+                f"must be FRAGMENTED_MP4 when {enabled} (got {container!r})",
+            )
+        )
+    kind = params.get("type")
+    if kind is not None and kind not in _MULTITRACK_TYPES:
+        out.append(
+            Violation(
+                name("type"),
+                f"must be STANDARD when {enabled}: multitrack input is for STANDARD channels "
+                f"only (got {kind!r})",
+            )
+        )
+    return out
+
+
+def _preset_needs_advanced(*, default_type: str | None) -> Rule:
+    """``preset`` "is selectable only for ADVANCED_HD and ADVANCED_SD channel types". On
+    CreateChannel the type defaults to STANDARD; on UpdateChannel an omitted type keeps the
+    channel's, which only the service knows."""
+
+    def rule(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
+        preset = params.get("preset")
+        kind = params.get("type", default_type)
+        if preset is None or kind is None or kind in _PRESET_TYPES:
+            return []
+        return [
+            Violation(
+                name("preset"),
+                f"is selectable only for ADVANCED_SD and ADVANCED_HD channels (type is {kind})",
+            )
+        ]
+
+    return rule
+
+
+def _custom_renditions(value: Any, path: str) -> list[Violation]:
+    """ "If CUSTOM is specified, a set of renditions must be specified in the renditions
+    field"."""
+    if not isinstance(value, Mapping) or value.get("renditionSelection") != "CUSTOM":
+        return []
+    if value.get("renditions"):
+        return []
+    return [Violation(_join(path, "renditions"), "is required when rendition selection is CUSTOM")]
+
+
+def _thumbnail_interval(value: Any, path: str) -> list[Violation]:
+    """``targetIntervalSeconds`` "is configurable (and required) only if recordingMode is
+    INTERVAL"."""
+    if not isinstance(value, Mapping) or value.get("recordingMode") != "DISABLED":
+        return []
+    if value.get("targetIntervalSeconds") is None:
+        return []
+    python = not path.endswith("thumbnailConfiguration")
+    member = "target_interval_seconds" if python else "targetIntervalSeconds"
+    return [Violation(_join(path, member), "can only be set when recording mode is INTERVAL")]
+
+
+CHANNEL_SHAPE_RULES: dict[str, tuple[ShapeRule, ...]] = {
+    "MultitrackInputConfiguration": (_multitrack_members,),
+    "RenditionConfiguration": (_custom_renditions,),
+    "ThumbnailConfiguration": (_thumbnail_interval,),
+}
+"""Shape rules of ``ivs``, by shape name (the channel model's shapes, not the real-time ones)."""
+
+CHANNEL_RULES: dict[str, tuple[Rule, ...]] = {
+    "CreateChannel": (_multitrack_channel, _preset_needs_advanced(default_type="STANDARD")),
+    "UpdateChannel": (_multitrack_channel, _preset_needs_advanced(default_type=None)),
+}
+"""Cross-field rules of ``ivs`` by operation name."""
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class _Service:
+    """The tables one service is checked against."""
+
+    __slots__ = ("input_shapes", "operations", "rules", "shape_rules")
+
+    def __init__(
+        self,
+        input_shapes: Mapping[str, Mapping[str, Any]],
+        operations: Mapping[str, Mapping[str, Any]],
+        shape_rules: Mapping[str, tuple[ShapeRule, ...]],
+        rules: Mapping[str, tuple[Rule, ...]],
+    ) -> None:
+        self.input_shapes = input_shapes
+        self.operations = operations
+        self.shape_rules = shape_rules
+        self.rules = rules
+
+
+SERVICES: dict[str, _Service] = {
+    "ivs-realtime": _Service(_realtime.INPUT_SHAPES, _realtime.OPERATIONS, SHAPE_RULES, RULES),
+    "ivs": _Service(
+        _channels.INPUT_SHAPES, _channels.OPERATIONS, CHANNEL_SHAPE_RULES, CHANNEL_RULES
+    ),
+}
+"""Constraint tables and rules by botocore service name."""
+
+
 def request_violations(
-    operation: str, params: Mapping[str, Any], *, naming: Naming = "python"
+    operation: str,
+    params: Mapping[str, Any],
+    *,
+    naming: Naming = "python",
+    service: str = "ivs-realtime",
 ) -> list[Violation]:
     """Every rule ``params`` (a wire-named request dict) breaks, in the order found."""
-    shape = OPERATIONS[operation]["input"]
+    tables = SERVICES[service]
+    shape = tables.operations[operation]["input"]
     out: list[Violation] = []
     if shape is None:
         if params:
             out.append(Violation("", f"{operation} takes no parameters"))
         return out
     key = "name" if naming == "python" else "wire"
-    _check(shape, params, "", out, key)
-    namer = _Namer(shape, key)
-    for rule in RULES.get(operation, ()):
+    _check(shape, params, "", out, key, False, tables)
+    namer = _Namer(shape, key, tables.input_shapes)
+    for rule in tables.rules.get(operation, ()):
         out.extend(rule(params, namer))
     return out
 
 
-def check_request(operation: str, params: Mapping[str, Any], *, naming: Naming = "python") -> None:
-    """Raise :class:`ivsrt.ValidationError` if ``params`` breaks any rule of ``operation``."""
-    violations = request_violations(operation, params, naming=naming)
+def check_request(
+    operation: str,
+    params: Mapping[str, Any],
+    *,
+    naming: Naming = "python",
+    service: str = "ivs-realtime",
+) -> None:
+    """Raise :class:`ivsrt.ValidationError` if ``params`` breaks any rule of ``operation`` of
+    ``service`` (``ivs-realtime`` or ``ivs``)."""
+    violations = request_violations(operation, params, naming=naming, service=service)
     if violations:
         raise ValidationError(operation, violations)

@@ -25,6 +25,11 @@ class ServiceConfig:
     """Shape name -> regular expression replacing a pattern that the model gets wrong."""
     extra_sensitive: frozenset[tuple[str, str]] = frozenset()
     """(structure, member) pairs treated as secret even if the model does not mark them."""
+    client_attribute: str = "api"
+    """Attribute of ``ivsrt.Client`` that holds the generated operations class."""
+    inherit_errors_from: str | None = None
+    """Another configured service: an error of this one whose code that service also models
+    subclasses that service's class (``except ivsrt.ResourceNotFoundError`` catches both)."""
     throttling_codes: tuple[str, ...] = (
         "ThrottlingException",
         "TooManyRequestsException",
@@ -49,6 +54,31 @@ SERVICES: tuple[ServiceConfig, ...] = (
                 ("ParticipantToken", "token"),
                 ("IngestConfiguration", "streamKey"),
                 ("RedundantIngestCredential", "streamKey"),
+            }
+        ),
+    ),
+    ServiceConfig(
+        service="ivs",
+        api_version="2020-07-14",
+        package_dir="ivsrt/_generated/channels",
+        api_class="ChannelsApi",
+        client_attribute="channels",
+        inherit_errors_from="ivs-realtime",
+        pattern_overrides={
+            # Same single-character slip as in ivs-realtime (channel/, stream-key/, ...).
+            "ResourceArn": r"arn:aws:ivs:[a-z0-9-]+:[0-9]+:[a-z-]+/[a-zA-Z0-9-]+",
+            # Python's re has no \p{...} classes: letters and numbers are [^\W_], and \s stands
+            # for the separators (\p{Z}).
+            "TagKey": r"([^\W_]|[\s_.:/=+\-@])+",
+            "TagValue": r"([^\W_]|[\s_.:/=+\-@])*",
+        },
+        extra_sensitive=frozenset(
+            {
+                # The model marks these shapes sensitive; listed so they stay secret even if a
+                # later model drops the trait.
+                ("StreamKey", "value"),
+                ("Srt", "passphrase"),
+                ("PutMetadataRequest", "metadata"),
             }
         ),
     ),

@@ -188,7 +188,7 @@ def load_model(config: ServiceConfig) -> Model:
 
 
 def py_name(member: str) -> str:
-    name = xform_name(member)
+    name: str = xform_name(member)
     if keyword.iskeyword(name) or name in {"self", "client"}:
         name += "_"
     return name
@@ -229,6 +229,8 @@ class Emitter:
         self.cfg = model.config
         self.input_side = model.reachable(model.input_roots())
         self.output_side = model.reachable(model.output_roots())
+        self.module = self.cfg.package_dir.replace("/", ".")
+        """Import path of the generated package (``ivsrt._generated``)."""
 
     # -- shared -----------------------------------------------------------------------------
     def header(self, what: str) -> list[str]:
@@ -374,19 +376,27 @@ class Emitter:
     # -- errors.py ----------------------------------------------------------------------------
     def errors(self) -> str:
         out = self.header(f"Modeled errors of {self.cfg.service}, one class per error shape.")
-        out += [
-            f"from {self.cfg.error_base_module} import ServiceError, ThrottlingError",
-            "",
-            "__all__ = [",
-        ]
+        out += [f"from {self.cfg.error_base_module} import ServiceError, ThrottlingError"]
         errs = sorted(n for n in self.m.shapes if self.m.is_exception(n))
+        # A modeled throttling error is the retryable ThrottlingError itself (no class of its
+        # own, which would shadow it).
+        throttling = [n for n in errs if n in self.cfg.throttling_codes]
+        errs = [n for n in errs if n not in throttling]
+        parents = self.inherited_errors()
+        if parents:
+            alias = "_" + re.sub(r"\W", "_", str(self.cfg.inherit_errors_from))
+            out.append(f"from {parents['']} import errors as {alias}")
+        out += ["", "__all__ = ["]
         out += [f'    "{error_class_name(n)}",' for n in errs]
         out += ['    "ERRORS_BY_CODE",', "]", ""]
         for name in errs:
             shape = self.m.shape(name)
             status = shape.get("error", {}).get("httpStatusCode", 400)
             fault = "server" if shape.get("fault") else "client"
-            out += ["", f"class {error_class_name(name)}(ServiceError):"]
+            base = "ServiceError"
+            if name in parents:
+                base = f"{alias}.{parents[name]}"
+            out += ["", f"class {error_class_name(name)}({base}):"]
             doc = html_to_text(shape.get("documentation")) or name
             out += docstring(f"{doc}\n\nService error code `{name}`, HTTP {status} ({fault}).", 4)
             out += ["", f'    code_name = "{name}"', f"    default_status = {status}", ""]
@@ -396,8 +406,27 @@ class Emitter:
         ]
         out += [f'    "{n}": {error_class_name(n)},' for n in errs]
         out += [f'    "{c}": ThrottlingError,' for c in self.cfg.throttling_codes]
+        out += [
+            f'    "{c}": ThrottlingError,' for c in throttling if c not in self.cfg.throttling_codes
+        ]
         out += ["}", '"""Maps the error code the service sends to the class ivsrt raises."""']
         return "\n".join(out).rstrip() + "\n"
+
+    def inherited_errors(self) -> dict[str, str]:
+        """Error code -> class name in ``inherit_errors_from`` for the codes both services model
+        (and ``""`` -> that service's generated module)."""
+        other = self.cfg.inherit_errors_from
+        if other is None:
+            return {}
+        from tools.codegen.config import SERVICES
+
+        config = next(c for c in SERVICES if c.service == other)
+        model = load_model(config)
+        theirs = {n for n in model.shapes if model.is_exception(n)}
+        ours = {n for n in self.m.shapes if self.m.is_exception(n)}
+        found = {n: error_class_name(n) for n in sorted(theirs & ours)}
+        found = {n: c for n, c in found.items() if n not in config.throttling_codes}
+        return {"": config.package_dir.replace("/", "."), **found}
 
     # -- constraints.py -----------------------------------------------------------------------
     def constraints(self) -> str:
@@ -519,7 +548,7 @@ class Emitter:
             "from collections.abc import Mapping, Sequence",
             "",
             "from ivsrt._api_base import ApiBase, OperationSpec",
-            "from ivsrt._generated import models as m",
+            f"from {self.module} import models as m",
             "",
             f'__all__ = ["{self.cfg.api_class}"]',
             "",
@@ -532,9 +561,10 @@ class Emitter:
         out += docstring(
             f"Every operation of {meta['serviceFullName']} ({self.cfg.service} "
             f"{self.cfg.api_version}) as a typed async method.\n\n"
-            "Reach it as `client.api`. Parameters are keyword-only and named after the "
-            "model's members in snake_case; each method validates its request before "
-            "sending and returns the operation's output model.\n\n" + svc_doc.split("\n\n")[0],
+            f"Reach it as `client.{self.cfg.client_attribute}`. Parameters are keyword-only and "
+            "named after the model's members in snake_case; each method validates its request "
+            "before sending and returns the operation's output model.\n\n"
+            + svc_doc.split("\n\n")[0],
             4,
         )
         out += ["", "    __slots__ = ()", ""]
@@ -545,14 +575,16 @@ class Emitter:
 
     def spec_constant(self, name: str, op: dict[str, Any]) -> str:
         output = op.get("output", {}).get("shape")
-        out_t = f"m.{class_name(output)}" if output else "None"
+        # An operation without output (a 204) returns None: its output type is NoneType.
+        out_t = f"m.{class_name(output)}" if output else "type(None)"
         spec = self.op_spec(name, op)
         safe = spec["read_only"] or spec["idempotent"] or bool(spec["idempotency_tokens"])
         return (
             f"_{xform_name(name).upper()} = OperationSpec("
             f'"{name}", "{xform_name(name)}", {spec["input"]!r}, {out_t}, '
             f"idempotency_tokens={tuple(spec['idempotency_tokens'])!r}, "
-            f"read_only={spec['read_only']!r}, retry_safe={safe!r})"
+            f"read_only={spec['read_only']!r}, retry_safe={safe!r}, "
+            f"service={self.cfg.service!r})"
         )
 
     def method(self, name: str, op: dict[str, Any]) -> list[str]:
