@@ -26,7 +26,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from ivsrt._enum import TolerantEnum
 
-__all__ = ["converter", "parse_timestamp", "structure", "unstructure"]
+__all__ = ["converter", "make_builder", "parse_timestamp", "structure", "unstructure"]
 
 T = TypeVar("T")
 _UTC = datetime.timezone.utc
@@ -191,15 +191,15 @@ def _optional_arg(t: Any) -> tuple[Any, bool]:
     return t, False
 
 
-def _make_model_structure(conv: cattrs.Converter, cls: type) -> Callable[[Any, Any], Any] | None:
-    """A generated structure function for ``cls``; None when a field has a default other than
-    None (the generated models have none; cattrs' own function then serves)."""
+def _member_lines(
+    conv: cattrs.Converter, cls: type, names: dict[str, Any]
+) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """The lines that read and convert each member of model ``cls`` from the wire dict ``o``
+    into ``v0``, ``v1``...; and ``(field name or alias, variable)`` per member. None when a
+    field has a default other than None (the generated models have none)."""
     hints = typing.get_type_hints(cls)
-    names: dict[str, Any] = {"__cl": cls, "_str_map": _str_map, "_parse_ts": parse_timestamp}
-    for scalar in _SCALARS:
-        names[f"_{scalar.__name__}"] = scalar
     body: list[str] = []
-    kwargs: list[str] = []
+    values: list[tuple[str, str]] = []
     for i, f in enumerate(attrs.fields(cls)):
         if f.default is not attrs.NOTHING and f.default is not None:
             return None
@@ -247,15 +247,97 @@ def _make_model_structure(conv: cattrs.Converter, cls: type) -> Callable[[Any, A
         else:
             names[f"_h{i}"], names[f"_t{i}"] = conv.get_structure_hook(inner), inner
             body.append(f"{indent}{v} = _h{i}({v}, _t{i})")
-        kwargs.append(f"{f.alias or f.name}={v}")
-    name = f"structure_{cls.__name__}"
-    source = "\n".join(
-        [f"def {name}(o, _=None):", *body, f"    return __cl({', '.join(kwargs)})", ""]
-    )
-    filename = f"<ivsrt generated structure {cls.__module__}.{cls.__qualname__}>"
+        values.append((f.alias or f.name, v))
+    return body, values
+
+
+def _base_names() -> dict[str, Any]:
+    names: dict[str, Any] = {"_str_map": _str_map, "_parse_ts": parse_timestamp}
+    for scalar in _SCALARS:
+        names[f"_{scalar.__name__}"] = scalar
+    return names
+
+
+def _compile(name: str, source: str, label: str, names: dict[str, Any]) -> Any:
+    filename = f"<ivsrt generated {label}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), names)
-    fn: Callable[[Any, Any], Any] = names[name]
+    return names[name]
+
+
+def _make_model_structure(conv: cattrs.Converter, cls: type) -> Callable[[Any, Any], Any] | None:
+    """A generated structure function for ``cls``; None when a field has a default other than
+    None (the generated models have none; cattrs' own function then serves)."""
+    names = _base_names()
+    names["__cl"] = cls
+    lines = _member_lines(conv, cls, names)
+    if lines is None:
+        return None
+    body, values = lines
+    kwargs = ", ".join(f"{arg}={v}" for arg, v in values)
+    name = f"structure_{cls.__name__}"
+    source = "\n".join([f"def {name}(o, _=None):", *body, f"    return __cl({kwargs})", ""])
+    fn: Callable[[Any, Any], Any] = _compile(
+        name, source, f"structure {cls.__module__}.{cls.__qualname__}", names
+    )
+    return fn
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[Any, Any], None]:
+    for klass in cls.__mro__:
+        descriptor = klass.__dict__.get(name)
+        if descriptor is not None and type(descriptor).__name__ == "member_descriptor":
+            setter: Callable[[Any, Any], None] = descriptor.__set__
+            return setter
+    raise TypeError(f"{cls.__qualname__}.{name} is not a slot")
+
+
+def make_builder(
+    cls: type[T], wire_model: type, extra: tuple[str, ...] = ()
+) -> Callable[[Mapping[str, Any], tuple[Any, ...]], T]:
+    """A function ``build(wire_dict, extra_values) -> cls`` for classes that extend a generated
+    model (the resource classes), building each instance once, straight from the wire.
+
+    ``wire_model`` is the generated model whose members the wire dict carries (``cls`` or one of
+    its bases' smaller siblings, e.g. ``ParticipantSummary`` for a listed ``Participant``); they
+    are read and converted exactly as the converter does for ``wire_model``. The fields named in
+    ``extra`` (e.g. ``_client``, ``stage_arn``) are set from ``extra_values``, in that order;
+    every other field of ``cls`` is None (its default). The instance is filled slot by slot
+    (frozen slotted attrs classes without validators, converters or post-init only), which costs
+    far less than the generated ``__init__`` with 25 keyword arguments.
+    """
+    if not (attrs.has(cls) and "__slots__" in cls.__dict__):
+        raise TypeError(f"{cls.__qualname__} is not a slotted attrs class")
+    if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
+        raise TypeError(f"{cls.__qualname__} has an init hook: build it with its __init__")
+    fields = {f.name: f for f in attrs.fields(cls)}
+    names = _base_names()
+    names["__new"], names["__cl"] = object.__new__, cls
+    lines = _member_lines(converter, wire_model, names)
+    if lines is None:
+        raise TypeError(f"{wire_model.__qualname__} has a field with a non-None default")
+    body, values = lines
+    by_name = {f.name: v for f, (_, v) in zip(attrs.fields(wire_model), values, strict=True)}
+    unknown = (set(by_name) | set(extra)) - set(fields)
+    if unknown:
+        raise TypeError(f"{cls.__qualname__} has no field {sorted(unknown)}")
+    extras = {n: f"x[{i}]" for i, n in enumerate(extra)}
+    body.append("    self = __new(__cl)")
+    for i, (fname, f) in enumerate(fields.items()):
+        if f.validator is not None or f.converter is not None:
+            raise TypeError(f"{cls.__qualname__}.{fname} has a validator or converter")
+        value = by_name.get(fname) or extras.get(fname)
+        if value is None:
+            if f.default is not None:
+                raise TypeError(f"{cls.__qualname__}.{fname} is neither on the wire nor extra")
+            value = "None"
+        names[f"_s{i}"] = _slot_setter(cls, fname)
+        body.append(f"    _s{i}(self, {value})")
+    name = f"build_{cls.__name__}"
+    source = "\n".join([f"def {name}(o, x):", *body, "    return self", ""])
+    fn: Callable[[Mapping[str, Any], tuple[Any, ...]], T] = _compile(
+        name, source, f"builder {cls.__module__}.{cls.__qualname__}", names
+    )
     return fn
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import attrs
 from typing_extensions import Self
 
+from ivsrt._api_base import OperationSpec
+from ivsrt._convert import make_builder
 from ivsrt._exceptions import ConfigurationError, ValidationError, Violation
+from ivsrt._generated import operations as _operations
+from ivsrt._generated.constraints import OPERATIONS
 from ivsrt.client import Client, current_client
+from ivsrt.paging import AsyncPager
 from ivsrt.retry import RetryPolicy
 
 __all__ = [
@@ -18,10 +23,15 @@ __all__ = [
     "HasArn",
     "Taggable",
     "arn_of",
+    "builder",
     "check_same_place",
+    "list_pager",
     "model_fields",
+    "page_reader",
     "resolve_client",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 300.0
 """Default waiter deadline in seconds."""
@@ -65,6 +75,84 @@ def model_fields(model: Any) -> dict[str, Any]:
     if names is None:
         names = _FIELDS[cls] = tuple(f.name for f in attrs.fields(cls) if f.name[0] != "_")
     return {name: getattr(model, name) for name in names}
+
+
+Builder = Callable[[Mapping[str, Any], tuple[Any, ...]], T]
+"""``build(wire_item, extra_values)``: one resource straight from a wire item."""
+
+builder = make_builder
+"""See :func:`ivsrt._convert.make_builder`: how list pagers build their resources."""
+
+_SPECS: dict[str, OperationSpec[Any]] = {}
+
+
+def _spec(operation: str) -> OperationSpec[Any]:
+    spec = _SPECS.get(operation)
+    if spec is None:
+        found = [
+            v
+            for v in vars(_operations).values()
+            if isinstance(v, OperationSpec) and v.name == operation
+        ]
+        if len(found) != 1:
+            raise LookupError(f"no generated operation {operation}")
+        spec = _SPECS[operation] = found[0]
+    return spec
+
+
+def page_reader(
+    operation: str, build: Builder[T], extra: tuple[Any, ...]
+) -> Callable[[dict[str, Any]], tuple[list[T], str | None]]:
+    """Reads one page of a ``List*`` response: its items built by ``build`` (with ``extra``)
+    and the next token (the result and token keys come from the generated pagination table)."""
+    pagination = OPERATIONS[operation]["pagination"]
+    items_key, token_key = pagination["result_key"], pagination["output_token"]
+
+    def read(raw: dict[str, Any]) -> tuple[list[T], str | None]:
+        token = raw.get(token_key)
+        return [build(item, extra) for item in raw[items_key]], (
+            None if token is None else str(token)
+        )
+
+    return read
+
+
+async def fetch_page(
+    client: Client,
+    operation: str,
+    read: Callable[[dict[str, Any]], tuple[list[T], str | None]],
+    token: str | None,
+    limit: int | None,
+    params: Mapping[str, Any],
+) -> tuple[list[T], str | None]:
+    """One page through the typed layer's pipeline (``ApiBase._invoke_into``): ``params`` by
+    Python parameter name, as the generated ``client.api`` method takes them."""
+    return await client.api._invoke_into(
+        _spec(operation), read, next_token=token, max_results=limit, **params
+    )
+
+
+def list_pager(
+    client: Client,
+    operation: str,
+    build: Builder[T],
+    extra: tuple[Any, ...],
+    *,
+    max_items: int | None,
+    page_size: int | None,
+    starting_token: str | None,
+    **params: Any,
+) -> AsyncPager[T]:
+    """An :class:`AsyncPager` over ``operation`` whose items are built once each, straight from
+    the wire, by ``build`` (with ``extra``, e.g. ``(client,)``)."""
+    read = page_reader(operation, build, extra)
+
+    def fetch(token: str | None, limit: int | None) -> Awaitable[tuple[list[T], str | None]]:
+        return fetch_page(client, operation, read, token, limit, params)
+
+    return AsyncPager(
+        operation, fetch, max_items=max_items, page_size=page_size, starting_token=starting_token
+    )
 
 
 def _arn_parts(arn: str) -> tuple[str, str] | None:

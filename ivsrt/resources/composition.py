@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -16,7 +15,9 @@ from ivsrt.resources._base import (
     HasArn,
     Taggable,
     arn_of,
+    builder,
     check_same_place,
+    list_pager,
     model_fields,
     resolve_client,
 )
@@ -159,25 +160,16 @@ class Composition(m.Composition, Taggable):
         stage_arn = arn_of(stage) if stage is not None else None
         encoder_arn = arn_of(encoder_configuration) if encoder_configuration is not None else None
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[CompositionSummary], str | None]:
-            r = await c.api.list_compositions(
-                filter_by_stage_arn=stage_arn,
-                filter_by_encoder_configuration_arn=encoder_arn,
-                next_token=token,
-                max_results=limit,
-            )
-            return [
-                CompositionSummary(client=c, **model_fields(x)) for x in r.compositions
-            ], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListCompositions",
-            fetch,
+            _LISTED_COMPOSITION,
+            (c,),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            filter_by_stage_arn=stage_arn,
+            filter_by_encoder_configuration_arn=encoder_arn,
         )
 
     @property
@@ -390,15 +382,11 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[EncoderConfiguration], str | None]:
-            r = await c.api.list_encoder_configurations(next_token=token, max_results=limit)
-            return [_encoder(x, c) for x in r.encoder_configurations], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListEncoderConfigurations",
-            fetch,
+            _LISTED_ENCODER,
+            (c,),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
@@ -489,15 +477,11 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[StorageConfiguration], str | None]:
-            r = await c.api.list_storage_configurations(next_token=token, max_results=limit)
-            return [_storage(x, c) for x in r.storage_configurations], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListStorageConfigurations",
-            fetch,
+            _LISTED_STORAGE,
+            (c,),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
@@ -511,3 +495,8 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
         """Delete it (DeleteStorageConfiguration); fails (ConflictError) while a composition
         uses it: stop those and wait for them first."""
         await self._client.api.delete_storage_configuration(arn=self.arn)
+
+
+_LISTED_COMPOSITION = builder(CompositionSummary, m.CompositionSummary, ("_client",))
+_LISTED_ENCODER = builder(EncoderConfiguration, m.EncoderConfigurationSummary, ("_client",))
+_LISTED_STORAGE = builder(StorageConfiguration, m.StorageConfigurationSummary, ("_client",))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping
 
 import attrs
@@ -16,6 +15,8 @@ from ivsrt.resources._base import (
     HasArn,
     Taggable,
     arn_of,
+    builder,
+    list_pager,
     model_fields,
     resolve_client,
 )
@@ -133,26 +134,16 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
         c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
         stage_arn = arn_of(stage) if stage is not None else None
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[IngestConfigurationSummary], str | None]:
-            r = await c.api.list_ingest_configurations(
-                filter_by_stage_arn=stage_arn,
-                filter_by_state=state,
-                next_token=token,
-                max_results=limit,
-            )
-            return [
-                IngestConfigurationSummary(client=c, **model_fields(x))
-                for x in r.ingest_configurations
-            ], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListIngestConfigurations",
-            fetch,
+            _LISTED_INGEST,
+            (c,),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            filter_by_stage_arn=stage_arn,
+            filter_by_state=state,
         )
 
     @property
@@ -275,3 +266,6 @@ class IngestConfigurationSummary(m.IngestConfigurationSummary, Taggable):
             force: also when a publisher is streaming (it is disconnected first).
         """
         await self._client.api.delete_ingest_configuration(arn=self.arn, force=force)
+
+
+_LISTED_INGEST = builder(IngestConfigurationSummary, m.IngestConfigurationSummary, ("_client",))

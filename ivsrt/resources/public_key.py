@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping
 
 import attrs
@@ -11,7 +10,7 @@ from ivsrt._exceptions import IvsrtError
 from ivsrt._generated import models as m
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
-from ivsrt.resources._base import Taggable, model_fields, resolve_client
+from ivsrt.resources._base import Taggable, builder, list_pager, model_fields, resolve_client
 from ivsrt.retry import RetryPolicy
 
 __all__ = ["PublicKey"]
@@ -93,15 +92,11 @@ class PublicKey(m.PublicKey, Taggable):
         """
         c = resolve_client(client, retry)
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[PublicKey], str | None]:
-            r = await c.api.list_public_keys(next_token=token, max_results=limit)
-            return [_key(x, c) for x in r.public_keys], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListPublicKeys",
-            fetch,
+            _LISTED_KEY,
+            (c,),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
@@ -119,3 +114,6 @@ class PublicKey(m.PublicKey, Taggable):
     async def delete(self) -> None:
         """Delete the key (DeletePublicKey): tokens signed with its private key stop working."""
         await self._client.api.delete_public_key(arn=self._arn())
+
+
+_LISTED_KEY = builder(PublicKey, m.PublicKeySummary, ("_client",))

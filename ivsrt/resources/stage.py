@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -18,7 +18,11 @@ from ivsrt.resources._base import (
     HasArn,
     Taggable,
     arn_of,
+    builder,
+    fetch_page,
+    list_pager,
     model_fields,
+    page_reader,
     resolve_client,
 )
 from ivsrt.retry import RetryPolicy
@@ -177,15 +181,11 @@ class Stage(m.Stage, Taggable):
         """
         c = resolve_client(client, retry)
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[Stage], str | None]:
-            r = await c.api.list_stages(next_token=token, max_results=limit)
-            return [_stage(s, c) for s in r.stages], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListStages",
-            fetch,
+            _LISTED_STAGE,
+            (c,),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
@@ -277,20 +277,15 @@ class Stage(m.Stage, Taggable):
         """
         c, arn = self._client, self.arn
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[StageSession], str | None]:
-            r = await c.api.list_stage_sessions(stage_arn=arn, next_token=token, max_results=limit)
-            return [
-                StageSession(stage_arn=arn, client=c, **model_fields(s)) for s in r.stage_sessions
-            ], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListStageSessions",
-            fetch,
+            _LISTED_SESSION,
+            (arn, c),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            stage_arn=arn,
         )
 
     async def session(self, session_id: str | None = None) -> StageSession:
@@ -453,35 +448,29 @@ def _participants_pager(
 ) -> AsyncPager[Participant]:
     c = stage._client
     arn = stage.arn if isinstance(stage, Stage) else stage.stage_arn
-    resolved: builtins.list[str] = [session_id] if session_id else []
-    names = tuple(f.name for f in attrs.fields(m.ParticipantSummary))
+    params = {
+        "stage_arn": arn,
+        "filter_by_user_id": user_id,
+        "filter_by_published": published,
+        "filter_by_state": state,
+        "filter_by_recording_state": recording_state,
+    }
+    readers: builtins.list[
+        Callable[[dict[str, Any]], tuple[builtins.list[Participant], str | None]]
+    ]
+    readers = []
 
     async def fetch(
         token: str | None, limit: int | None
     ) -> tuple[builtins.list[Participant], str | None]:
-        if not resolved:
-            assert isinstance(stage, Stage)
-            resolved.append(await stage._active_session_id())
-        sid = resolved[0]
-        r = await c.api.list_participants(
-            stage_arn=arn,
-            session_id=sid,
-            filter_by_user_id=user_id,
-            filter_by_published=published,
-            filter_by_state=state,
-            filter_by_recording_state=recording_state,
-            next_token=token,
-            max_results=limit,
-        )
-        return [
-            Participant(
-                stage_arn=arn,
-                session_id=sid,
-                client=c,
-                **{n: getattr(p, n) for n in names},
-            )
-            for p in r.participants
-        ], r.next_token
+        if not readers:
+            sid = session_id
+            if not sid:
+                assert isinstance(stage, Stage)
+                sid = await stage._active_session_id()
+            params["session_id"] = sid
+            readers.append(page_reader("ListParticipants", _LISTED_PARTICIPANT, (arn, sid, c)))
+        return await fetch_page(c, "ListParticipants", readers[0], token, limit, params)
 
     return AsyncPager(
         "ListParticipants",
@@ -667,23 +656,16 @@ def _replicas_pager(
     page_size: int | None = None,
     starting_token: str | None = None,
 ) -> AsyncPager[ParticipantReplica]:
-    async def fetch(
-        token: str | None, limit: int | None
-    ) -> tuple[builtins.list[ParticipantReplica], str | None]:
-        r = await c.api.list_participant_replicas(
-            source_stage_arn=source,
-            participant_id=participant_id,
-            next_token=token,
-            max_results=limit,
-        )
-        return [ParticipantReplica(client=c, **model_fields(x)) for x in r.replicas], r.next_token
-
-    return AsyncPager(
+    return list_pager(
+        c,
         "ListParticipantReplicas",
-        fetch,
+        _REPLICA,
+        (c,),
         max_items=max_items,
         page_size=page_size,
         starting_token=starting_token,
+        source_stage_arn=source,
+        participant_id=participant_id,
     )
 
 
@@ -868,26 +850,17 @@ class Participant(m.Participant, Bound):
         """
         c, arn, sid, pid = self._client, self.stage_arn, self.session_id, self._pid()
 
-        async def fetch(
-            token: str | None, limit: int | None
-        ) -> tuple[builtins.list[ParticipantEvent], str | None]:
-            r = await c.api.list_participant_events(
-                stage_arn=arn,
-                session_id=sid,
-                participant_id=pid,
-                next_token=token,
-                max_results=limit,
-            )
-            return [
-                ParticipantEvent(stage_arn=arn, session_id=sid, **model_fields(e)) for e in r.events
-            ], r.next_token
-
-        return AsyncPager(
+        return list_pager(
+            c,
             "ListParticipantEvents",
-            fetch,
+            _EVENT,
+            (arn, sid),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            stage_arn=arn,
+            session_id=sid,
+            participant_id=pid,
         )
 
     async def start_replication(
@@ -1034,3 +1007,14 @@ class Participant(m.Participant, Bound):
             max_delay=max_delay,
             initial=self,
         )
+
+
+_LISTED_PARTICIPANT = builder(
+    Participant, m.ParticipantSummary, ("stage_arn", "session_id", "_client")
+)
+"""A listed participant (the fields of ``ParticipantSummary``; the others None)."""
+
+_LISTED_STAGE = builder(Stage, m.StageSummary, ("_client",))
+_LISTED_SESSION = builder(StageSession, m.StageSessionSummary, ("stage_arn", "_client"))
+_EVENT = builder(ParticipantEvent, m.Event, ("stage_arn", "session_id"))
+_REPLICA = builder(ParticipantReplica, m.ParticipantReplica, ("_client",))
