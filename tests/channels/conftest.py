@@ -1,8 +1,8 @@
-"""Fixtures of the channel-call tests: the typed-layer fixtures (isolated AWS environment, a
+"""Fixtures of the channel-call tests: the typed-layer fixtures (a
 recording server on 127.0.0.1, an ivsrt client pointed at it), reused as they are."""
 
 from __future__ import annotations
 
-from tests.typed.conftest import client, isolated_aws, server
+from tests.typed.conftest import client, server
 
-__all__ = ["client", "isolated_aws", "server"]
+__all__ = ["client", "server"]

@@ -1,41 +1,9 @@
-"""Fixtures of the retry tests: an isolated AWS environment and fast retry policies. The
-emulator fixtures (``ivs_emulator``) come from ``ivsrt.emulator.pytest_plugin``."""
+"""Fixtures of the retry tests: fast retry policies. The AWS environment is isolated by
+tests/conftest.py; the emulator fixtures (``ivs_emulator``) come from its pytest plugin."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from ivsrt import RetryPolicy
-
-_AWS_VARS = (
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_IVS_REALTIME",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_RETRY_MODE",
-)
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.005, deadline=10.0)
 """Retries with millisecond backoff, so fault tests run quickly."""
-
-
-@pytest.fixture(autouse=True)
-def isolated_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No AWS settings leak in from the machine (in particular no AWS_MAX_ATTEMPTS)."""
-    for name in _AWS_VARS:
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "aws-config"
-    creds = tmp_path / "aws-credentials"
-    config.write_text("")
-    creds.write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

@@ -1,10 +1,9 @@
-"""Fixtures of the typed-layer tests: an isolated AWS environment, a recording server on
-127.0.0.1 and an ivsrt client pointed at it."""
+"""Fixtures of the typed-layer tests: a recording server on 127.0.0.1 and an ivsrt client
+pointed at it (the AWS environment is isolated by tests/conftest.py)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiobotocore.session import AioSession, get_session
@@ -17,35 +16,6 @@ REGION = "eu-central-1"
 ACCESS_KEY = "AKIDTYPEDLAYERTEST01"
 SECRET_KEY = "SECRETcanary0wJalrXUtnFEMIK7MDENGbPxRfiCY"
 SESSION_TOKEN = "SESSIONcanary0FwoGZXIvYXdzEJr//////////wEaDAtoken"
-
-_AWS_VARS = (
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_IVS_REALTIME",
-    "AWS_MAX_ATTEMPTS",
-    "AWS_RETRY_MODE",
-)
-
-
-@pytest.fixture(autouse=True)
-def isolated_aws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No AWS settings leak in from the machine: empty config files, no AWS_* variables."""
-    for name in _AWS_VARS:
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "aws-config"
-    creds = tmp_path / "aws-credentials"
-    config.write_text("")
-    creds.write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    return
 
 
 @pytest.fixture
