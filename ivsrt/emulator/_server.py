@@ -106,6 +106,10 @@ def _route(request: web.Request) -> tuple[str | None, str | None]:
     return _ROUTES.get((request.method, path)), None
 
 
+_MAX_SIGNATURE_SKEW = 15 * 60.0
+"""Seconds a SigV4 signature stays valid either side of the server's clock, as on AWS."""
+
+
 def _verify(emu: Emulator, request: web.Request, body: bytes) -> tuple[str, web.Response | None]:
     """(region, None) when the SigV4 signature is good, else (region, a 403 response)."""
     auth = request.headers.get("Authorization")
@@ -141,6 +145,23 @@ def _verify(emu: Emulator, request: web.Request, body: bytes) -> tuple[str, web.
     if not amz_date.startswith(date):
         return region, error_response(
             "InvalidSignatureException", "The credential scope date does not match X-Amz-Date", 403
+        )
+    try:
+        signed_at = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(
+            tzinfo=datetime.timezone.utc
+        )
+    except ValueError:
+        return region, error_response(
+            "IncompleteSignatureException", "X-Amz-Date must be of the form YYYYMMDDTHHMMSSZ", 403
+        )
+    # As AWS: a signature is good for 15 minutes either side of the server's (real) time; the
+    # emulator's advanceable clock drives resource states, not signature checks.
+    skew = abs((datetime.datetime.now(datetime.timezone.utc) - signed_at).total_seconds())
+    if skew > _MAX_SIGNATURE_SKEW:
+        return region, error_response(
+            "InvalidSignatureException",
+            f"Signature expired: {amz_date} is more than 15 minutes from the server's time",
+            403,
         )
     signed = m["signed"].split(";")
     headers: dict[str, str] = {}

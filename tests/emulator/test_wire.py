@@ -4,13 +4,18 @@ the HTTP control surface, and the command line."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 from aiobotocore.session import get_session
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 import ivsrt
@@ -328,3 +333,40 @@ async def test_command_line_serves_until_interrupted() -> None:
         proc.terminate()
         await asyncio.wait_for(proc.communicate(), timeout=30)
     assert proc.returncode is not None
+
+
+def _signed_at(url: str, when: datetime.datetime) -> dict[str, str]:
+    """Headers of a SigV4-signed ListStages request whose signature time is ``when``."""
+    request = AWSRequest(
+        method="POST", url=url, data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    stamp = when.strftime("%Y%m%dT%H%M%SZ")
+    request.context["timestamp"] = stamp
+    request.headers["X-Amz-Date"] = stamp
+    request.headers["Host"] = urlsplit(url).netloc
+    signer = SigV4Auth(Credentials("test", "test"), "ivs", "us-west-2")
+    canonical = signer.canonical_request(request)
+    signature = signer.signature(signer.string_to_sign(request, canonical), request)
+    signed = signer.signed_headers(signer.headers_to_sign(request))
+    request.headers["Authorization"] = (
+        f"AWS4-HMAC-SHA256 Credential={signer.scope(request)}, "
+        f"SignedHeaders={signed}, Signature={signature}"
+    )
+    return dict(request.headers.items())
+
+
+async def test_signatures_older_than_15_minutes_are_refused(ivs_emulator: Emulator) -> None:
+    url = ivs_emulator.endpoint_url + "/ListStages"
+    now = datetime.datetime.now(datetime.timezone.utc)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, data=b"{}", headers=_signed_at(url, now)) as fresh:
+            assert fresh.status == 200
+        late = now - datetime.timedelta(minutes=20)
+        async with http.post(url, data=b"{}", headers=_signed_at(url, late)) as stale:
+            assert stale.status == 403
+            assert stale.headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+            assert "Signature expired" in (await stale.json())["exceptionMessage"]
+        # the emulator's own clock (which drives resource states) does not matter here
+        ivs_emulator.clock.advance(3600)
+        async with http.post(url, data=b"{}", headers=_signed_at(url, now)) as still_fresh:
+            assert still_fresh.status == 200
