@@ -21,6 +21,7 @@ _AWS_VARS = (
     "AWS_ENDPOINT_URL_IVS",
     "AWS_MAX_ATTEMPTS",
     "AWS_RETRY_MODE",
+    "IVSRT_TARGET",
 )
 
 
