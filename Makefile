@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench docs docs-serve codegen clean
+.PHONY: test lint typecheck pytest demo bench docs docs-serve codegen clean compat
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,13 @@ codegen: $(STAMP)
 
 clean:
 	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache
+
+# The suite on other Pythons the package claims (>=3.10), where pyenv has them. Not part of
+# `make test` (a fresh machine may have only one python3); run it before a release.
+COMPAT_PYTHONS ?= 3.10 3.12 3.13
+compat:
+	@for v in $(COMPAT_PYTHONS); do \
+	  py=$$(command -v python$$v) || { echo "python$$v not found, skipped"; continue; }; \
+	  $$py -m venv .venv-$$v && .venv-$$v/bin/pip install --quiet '.[dev]' && \
+	  .venv-$$v/bin/python -m pytest -W error -q -p no:cacheprovider --ignore=tests/docs || exit 1; \
+	done

@@ -41,24 +41,22 @@ def test_readme_has_python_samples() -> None:
 
 @pytest.mark.parametrize("index", range(len(_samples())))
 def test_readme_sample_runs_against_the_emulator(
-    index: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    index: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     program = _as_coroutine_program(_samples()[index])
     out = io.StringIO()
-    with asyncio.Runner() as runner:
-        emu = runner.run(Emulator().start())
-        try:
+
+    async def run() -> None:
+        async with Emulator() as emu:
             monkeypatch.setenv("AWS_ENDPOINT_URL_IVS_REALTIME", emu.endpoint_url)
             monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
             monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-            monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-            monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
             with contextlib.redirect_stdout(out):
                 # The sample calls asyncio.run itself, so it runs in a thread of its own.
-                runner.run(asyncio.to_thread(exec, compile(program, "README.md", "exec"), {}))
+                await asyncio.to_thread(exec, compile(program, "README.md", "exec"), {})
             assert emu.request_count("CreateStage") == 1
-        finally:
-            runner.run(emu.stop())
+
+    asyncio.run(run())
     printed = out.getvalue()
     assert "arn:aws:ivs:us-west-2:123456789012:stage/" in printed
     assert "eyJ" not in printed  # no participant token (a JWT) was printed
