@@ -121,8 +121,14 @@ class ApiBase:
 
 
 def _parse_error(op: OperationSpec[Any], exc: Exception) -> ResponseParseError:
+    """The error for a response ``op`` could not be structured. Only the exception's type (and
+    the member, when known) goes in the message: the text of cattrs', ``int()``'s or a
+    timestamp parser's errors quotes the wire value, which may be a secret. The original stays
+    in ``__cause__``."""
+    member = getattr(exc, "member", "")
+    where = f" at {member!r}" if isinstance(member, str) and member else ""
     return ResponseParseError(
-        f"{op.name}: the response does not match the service model ({type(exc).__name__}: {exc})"
+        f"{op.name}: the response does not match the service model ({type(exc).__name__}{where})"
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections.abc
 import datetime
 import linecache
+import re
 import sys
 import types
 import typing
@@ -34,29 +35,54 @@ _NONE = type(None)
 _fromisoformat = datetime.datetime.fromisoformat
 
 
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def _normalise_iso(value: str) -> str:
+    """``value`` in the form Python 3.10's ``fromisoformat`` reads: ``Z`` written ``+00:00``,
+    the fraction (if any) with exactly 6 digits."""
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    match = _FRACTION.search(value)
+    if match is not None and len(match.group(1)) != 6:
+        digits = match.group(1)[:6].ljust(6, "0")
+        value = value[: match.start(1)] + digits + value[match.end(1) :]
+    return value
+
+
+if sys.version_info >= (3, 11):
+    _iso = _fromisoformat
+else:  # pragma: no cover - Python 3.10: the wire's "Z" and 3-digit fractions, without dateutil
+
+    def _iso(value: str) -> datetime.datetime:
+        return _fromisoformat(_normalise_iso(value))
+
+
+def _utc(parsed: datetime.datetime) -> datetime.datetime:
+    if parsed.tzinfo is _UTC:
+        return parsed
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=_UTC)
+    return parsed.astimezone(_UTC)
+
+
 def parse_timestamp(value: Any) -> datetime.datetime:
     """Parse a wire timestamp (ISO-8601 string, epoch number or datetime) into an aware UTC
-    datetime."""
+    datetime (``tzinfo`` is ``datetime.timezone.utc``; other offsets are converted, naive
+    values taken as UTC)."""
     if value.__class__ is str:  # the wire's case, first
         try:
-            parsed = _fromisoformat(value)
+            parsed = _iso(value)
         except ValueError:
             parsed = _botocore_parse_timestamp(value)
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
+        return _utc(parsed)
     if isinstance(value, datetime.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=_UTC)
+        return _utc(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.datetime.fromtimestamp(value, _UTC)
-    if not isinstance(value, str):
-        raise TypeError(f"cannot parse a timestamp from {type(value).__name__}")
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        # Python 3.10's fromisoformat knows neither "Z" nor odd fraction lengths.
-        parsed = _botocore_parse_timestamp(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_UTC)
-    return parsed
+    if isinstance(value, str):  # a str subclass
+        return parse_timestamp(str(value))
+    raise TypeError(f"cannot parse a timestamp from {type(value).__name__}")
 
 
 def _is_model(t: Any) -> bool:
@@ -119,7 +145,7 @@ def _make_converter() -> cattrs.Converter:
     def sequence_structure(t: Any) -> Callable[[Any, Any], Any]:
         (inner,) = typing.get_args(t) or (Any,)
         hook = conv.get_structure_hook(inner)
-        return lambda v, _: tuple([hook(x, inner) for x in v])
+        return lambda v, _: tuple([hook(x, inner) for x in _list(v)])
 
     def sequence_unstructure(t: Any) -> Callable[[Any], Any]:
         (inner,) = typing.get_args(t) or (Any,)
@@ -159,6 +185,26 @@ def _make_converter() -> cattrs.Converter:
 # missing and null members become None, unknown keys ignored, enums tolerant, sequences tuples).
 
 _SCALARS = (str, int, bool, float)
+
+
+_LISTS = (list, tuple)
+
+
+class NotAListError(TypeError):
+    """A response member the model types as a list holds something else."""
+
+    def __init__(self, member: str, got: type) -> None:
+        super().__init__(f"{member or 'a member'}: expected a list, got {got.__name__}")
+        self.member = member
+        """The member's wire name ('' when not known)."""
+
+
+def _list(value: Any, member: str = "") -> Any:
+    """``value`` when it is a list (or tuple); NotAListError otherwise: a string or a dict where
+    the model has a list must not be split into characters or keys."""
+    if value.__class__ in _LISTS:
+        return value
+    raise NotAListError(member, type(value))
 
 
 def _str_map(value: Mapping[Any, Any]) -> dict[str, str]:
@@ -243,7 +289,8 @@ def _member_lines(
             else:
                 names[f"_h{i}"], names[f"_t{i}"] = conv.get_structure_hook(item), item
                 convert = f"_h{i}(x, _t{i})"
-            body.append(f"{indent}{v} = tuple([{convert} for x in {v}])")
+            items = f"({v} if {v}.__class__ in _LISTS else _list({v}, {wire!r}))"
+            body.append(f"{indent}{v} = tuple([{convert} for x in {items}])")
         else:
             names[f"_h{i}"], names[f"_t{i}"] = conv.get_structure_hook(inner), inner
             body.append(f"{indent}{v} = _h{i}({v}, _t{i})")
@@ -252,7 +299,12 @@ def _member_lines(
 
 
 def _base_names() -> dict[str, Any]:
-    names: dict[str, Any] = {"_str_map": _str_map, "_parse_ts": parse_timestamp}
+    names: dict[str, Any] = {
+        "_str_map": _str_map,
+        "_parse_ts": parse_timestamp,
+        "_list": _list,
+        "_LISTS": _LISTS,
+    }
     for scalar in _SCALARS:
         names[f"_{scalar.__name__}"] = scalar
     return names

@@ -1,10 +1,11 @@
 """Keep secrets out of botocore's and aiobotocore's DEBUG logs.
 
 botocore logs raw response bodies (participant tokens, stream keys; for channels stream key
-values, SRT passphrases and timed metadata) and request headers
-(``X-Amz-Security-Token``) at DEBUG. ivsrt attaches a filter to those loggers that rewrites a
-record's message with the secret values replaced by ``***`` before any handler sees it. The filter
-runs only for records that were going to be emitted, so it costs nothing when DEBUG is off.
+values, SRT passphrases and timed metadata), request headers (``X-Amz-Security-Token``) and the
+replies of credential providers (STS AssumeRole XML, SSO and container JSON) at DEBUG. ivsrt
+attaches a filter to those loggers that rewrites a record's message with the secret values
+replaced by ``***`` before any handler sees it. The filter runs only for records that were going
+to be emitted, so it costs nothing when DEBUG is off.
 """
 
 from __future__ import annotations
@@ -23,10 +24,21 @@ __all__ = ["REDACTED", "install", "redact"]
 REDACTED = "***"
 
 _HEADER_SECRETS = ("x-amz-security-token", "aws_secret_access_key", "aws_session_token")
-# Both services' secret members (ivs: stream key values, SRT passphrases, timed metadata).
-_SECRET_MEMBERS = SENSITIVE_WIRE_MEMBERS | _CHANNEL_SENSITIVE_MEMBERS | {"streamKey", "token"}
+# Credentials that credential providers fetch through botocore, which logs the replies at DEBUG:
+# SSO (JSON ``secretAccessKey``/``sessionToken``/``accessToken``), container and process
+# providers (JSON ``SecretAccessKey``/``SessionToken``/``Token``). The access key id is not
+# secret and is kept.
+_CREDENTIAL_MEMBERS = frozenset(
+    {"SecretAccessKey", "SessionToken", "Token", "secretAccessKey", "sessionToken", "accessToken"}
+)
+# XML elements of STS replies (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken...).
+_XML_SECRETS = ("SecretAccessKey", "SessionToken")
+# Both services' secret members (ivs-realtime: participant tokens and stream keys; ivs: stream
+# key values, SRT passphrases, timed metadata) and the credential members above.
+_SECRET_MEMBERS = SENSITIVE_WIRE_MEMBERS | _CHANNEL_SENSITIVE_MEMBERS | _CREDENTIAL_MEMBERS
 _keys = "|".join(re.escape(k) for k in sorted(_SECRET_MEMBERS))
 _hdrs = "|".join(re.escape(h) for h in _HEADER_SECRETS)
+_xml = "|".join(re.escape(x) for x in _XML_SECRETS)
 
 _PATTERNS = (
     # "token": "value"  (JSON, also inside a bytes repr) and 'token': 'value' (dict repr)
@@ -39,6 +51,8 @@ _PATTERNS = (
     re.compile(rf"(?im)(?P<pre>^(?:{_hdrs}):)[^\r\n]*"),
     # X-Amz-Security-Token=value (query strings)
     re.compile(rf"(?i)(?P<pre>\b(?:{_hdrs})=)[^&\s'\"]*"),
+    # <SecretAccessKey>value</SecretAccessKey>  (STS XML replies)
+    re.compile(rf"(?P<pre><(?:{_xml})>)[^<]*"),
 )
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import http.client
+import json
 import os
 import uuid
 from collections.abc import Mapping
@@ -31,6 +33,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.parsers import AioResponseParserFactory, AioRestJSONParser
 from aiobotocore.session import AioSession, get_session
 from botocore import exceptions as bexc
+from botocore.parsers import ResponseParserError
 from typing_extensions import Self
 
 from ivsrt import _redact
@@ -38,6 +41,7 @@ from ivsrt._exceptions import (
     ConfigurationError,
     IvsrtError,
     OutcomeUnknownError,
+    ResponseParseError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -93,6 +97,12 @@ def _attempt_headers(request: Any, **_: Any) -> None:
     headers["amz-sdk-request"] = f"attempt={number}; max={limit}"
 
 
+_entered: contextvars.ContextVar[tuple[tuple[Client, Client | None], ...]] = contextvars.ContextVar(
+    "ivsrt_entered_clients", default=()
+)
+"""This context's ``async with`` entries, innermost last: (client, the ambient client before)."""
+
+
 def current_client() -> Client | None:
     """The client of the innermost ``async with ivsrt.Client(...)`` in this task, if any."""
     return _current.get()
@@ -102,9 +112,40 @@ def _keep_timestamp(value: Any) -> Any:
     return value
 
 
+class _NotAJsonObject(ResponseParserError):  # type: ignore[misc]
+    """A success response whose body is not a JSON object (its text names no wire value)."""
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    """``raw`` as a JSON object (``{}`` when empty); None when it is not UTF-8 JSON or not an
+    object."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is one too
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _readable_error_body(raw: bytes) -> bool:
+    """Whether botocore's JSON error parsing can read ``raw``: UTF-8 that is empty, a JSON
+    object, or not JSON at all (botocore then makes the text the message)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    try:
+        return not text or isinstance(json.loads(text), dict)
+    except ValueError:
+        return True
+
+
 class _Parser(AioRestJSONParser):  # type: ignore[misc]
-    """rest-json parser that leaves timestamps to ivsrt's converter and reads IVS's
-    ``exceptionMessage`` for errors botocore does not model (throttling, 5xx)."""
+    """rest-json parser that leaves timestamps to ivsrt's converter, reads IVS's
+    ``exceptionMessage`` for errors botocore does not model (throttling, 5xx), and turns bodies
+    that are not JSON objects into a generic error (an error status) or a
+    ``ResponseParserError`` (a success status) instead of crashing inside botocore."""
 
     def _parse_payload(
         self,
@@ -113,26 +154,56 @@ class _Parser(AioRestJSONParser):  # type: ignore[misc]
         member_shapes: Mapping[str, Any],
         final_parsed: dict[str, Any],
     ) -> None:
+        if "payload" in shape.serialization:  # pragma: no cover - no IVS output has one
+            super()._parse_payload(response, shape, member_shapes, final_parsed)
+            return
+        if shape.metadata.get("exception"):
+            # A modeled error whose body botocore cannot read: the generic error built by
+            # _do_error_parse (code from the header, message from the status) stands.
+            if _readable_error_body(response["body"]):
+                super()._parse_payload(response, shape, member_shapes, final_parsed)
+            return
         # The JSON body as it came: ivsrt's converter maps the wire names, ignores unknown keys
         # and nulls and parses timestamps, so botocore's walk over every member of every item
         # (most of the CPU of a ListParticipants page once timestamps are left alone) is not
-        # needed. No IVS output has a payload member, a blob or a document; header members
-        # were already parsed by botocore (_parse_non_payload_attrs) and are kept.
-        if "payload" not in shape.serialization and not shape.metadata.get("exception"):
-            body = self._initial_body_parse(response["body"])
-            if isinstance(body, dict):
-                for key, value in body.items():
-                    if key not in final_parsed:
-                        final_parsed[key] = value
-                return
-        super()._parse_payload(response, shape, member_shapes, final_parsed)
+        # needed. No IVS output has a payload member, a blob or a document. Members bound to
+        # headers (none in IVS outputs today) would have been parsed by botocore's
+        # _parse_non_payload_attrs before this runs; a body key never overrides them.
+        body = _json_object(response["body"])
+        if body is None:
+            # botocore would make a body that is not JSON a {"message": ...} dict, which
+            # looks like a success with every member missing.
+            raise _NotAJsonObject(
+                f"the {response.get('status_code')} response body is not a JSON object"
+            )
+        for key, value in body.items():
+            if key not in final_parsed:
+                final_parsed[key] = value
 
     def _do_error_parse(self, response: Mapping[str, Any], shape: Any) -> Any:
+        if not _readable_error_body(response["body"]):
+            return self._unreadable_error(response)
         error = super()._do_error_parse(response, shape)
         if not error["Error"].get("Message"):
             body = self._parse_body_as_json(response["body"])
-            if isinstance(body, dict) and isinstance(body.get("exceptionMessage"), str):
+            if isinstance(body.get("exceptionMessage"), str):
                 error["Error"]["Message"] = body["exceptionMessage"]
+        return error
+
+    def _unreadable_error(self, response: Mapping[str, Any]) -> dict[str, Any]:
+        """An error status whose body is not a JSON object: the code from ``x-amzn-ErrorType``
+        or else the HTTP status, the status's reason phrase as the message."""
+        status = response["status_code"]
+        headers = response["headers"]
+        code = headers.get("x-amzn-errortype") or str(status)
+        error: dict[str, Any] = {
+            "Error": {
+                "Code": code.split(":", 1)[0].rsplit("#", 1)[-1],
+                "Message": http.client.responses.get(status, ""),
+            },
+            "ResponseMetadata": {},
+        }
+        self._inject_response_metadata(error, headers)
         return error
 
 
@@ -237,16 +308,17 @@ class _Core:
         creds = {k: v for k, v in self.credentials.items() if v is not None}
         session = self.session
         assert session is not None  # set by open()
-        context = session.create_client(
-            service,
-            region_name=self.region,
-            endpoint_url=self.endpoint_url,
-            config=self.config,
-            **creds,
-        )
         try:
+            context = session.create_client(
+                service,
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                config=self.config,
+                **creds,
+            )
             aio = await context.__aenter__()
-        except bexc.BotoCoreError as exc:
+        except (bexc.BotoCoreError, ValueError) as exc:
+            # ValueError: an endpoint_url botocore cannot use ("Invalid endpoint: ...").
             raise ConfigurationError(f"cannot create the {service} client: {exc}") from exc
         # Per client, not per session: a session passed in keeps its own parser settings.
         aio._endpoint._response_parser_factory = _PARSER_FACTORY
@@ -337,6 +409,10 @@ class Client:
             raise ConfigurationError(
                 "pass aws_access_key_id and aws_secret_access_key together (or neither)"
             )
+        if aws_session_token is not None and aws_access_key_id is None:
+            raise ConfigurationError(
+                "aws_session_token needs aws_access_key_id and aws_secret_access_key"
+            )
         if max_pool_connections < 1:
             raise ConfigurationError("max_pool_connections must be at least 1")
         if retry is not None and not isinstance(retry, RetryPolicy):
@@ -363,7 +439,6 @@ class Client:
         )
         self._retry = retry if retry is not None else _DEFAULT_RETRY
         self._parent: Client | None = None
-        self._tokens: list[contextvars.Token[Client | None]] = []
         self.api = RealtimeApi(self)
         """Every IVS Real-Time operation as a typed async method."""
         self.channels = ChannelsApi(self)
@@ -389,7 +464,6 @@ class Client:
         view._core = self._core
         view._retry = retry if retry is not None else self._retry
         view._parent = self._parent if self._parent is not None else self
-        view._tokens = []
         view.api = RealtimeApi(view)
         view.channels = ChannelsApi(view)
         return view
@@ -450,7 +524,8 @@ class Client:
 
     async def __aenter__(self) -> Self:
         await self.open()
-        self._tokens.append(_current.set(self))
+        _entered.set((*_entered.get(), (self, _current.get())))
+        _current.set(self)
         return self
 
     async def __aexit__(
@@ -459,12 +534,14 @@ class Client:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._tokens:
-            token = self._tokens.pop()
-            try:
-                _current.reset(token)
-            except ValueError:  # exited in another context than it was entered in
-                _current.set(None)
+        # Undo this task's own entry: tasks that entered the same client (or view) concurrently
+        # each have their own context, so one leaving never changes what another sees.
+        stack = _entered.get()
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i][0] is self:
+                _current.set(stack[i][1])
+                _entered.set(stack[:i] + stack[i + 1 :])
+                break
         await self.close()
 
     # -- the one place that talks to aiobotocore ------------------------------------------------
@@ -516,31 +593,20 @@ async def _send_once(method: Any, op: OperationSpec[Any], params: dict[str, Any]
         ) from exc
     except (bexc.ConnectionError, bexc.HTTPClientError) as exc:
         raise _transport_error(op, exc) from exc
+    except ResponseParserError as exc:
+        # Other parser errors may quote the body: their text stays in __cause__.
+        detail = str(exc) if isinstance(exc, _NotAJsonObject) else type(exc).__name__
+        raise ResponseParseError(f"{op.name}: {detail}") from exc
     except bexc.BotoCoreError as exc:
         raise IvsrtError(f"{op.name}: {exc}") from exc
     except aiohttp.ClientError as exc:  # pragma: no cover - aiobotocore wraps these
         raise _transport_error(op, exc) from exc
+    except Exception as exc:
+        # Last resort (never BaseException: cancellation passes through): whatever else
+        # botocore lets out (a bug, a reply it cannot handle) is still an ivsrt error, not
+        # retried; its text stays in __cause__ (it may quote the response).
+        raise IvsrtError(f"{op.name}: unexpected {type(exc).__name__} from botocore") from exc
     return response
-
-
-# Throttling codes AWS services use (botocore's standard retry mode list) besides the modelled
-# ones in ERRORS_BY_CODE: they map to ThrottlingError, which is retried.
-_THROTTLING_CODES = frozenset(
-    {
-        "BandwidthLimitExceeded",
-        "EC2ThrottledException",
-        "PriorRequestNotComplete",
-        "ProvisionedThroughputExceededException",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "SlowDown",
-        "ThrottledException",
-        "Throttling",
-        "ThrottlingException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-    }
-)
 
 
 def _service_error(
@@ -556,7 +622,8 @@ def _service_error(
     message = response.get("exceptionMessage") or error.get("Message") or ""
     cls = errors.get(code)
     if cls is None:
-        cls = ThrottlingError if status == 429 or code in _THROTTLING_CODES else ServiceError
+        # The throttling codes are in ERRORS_BY_CODE (tools/codegen/config.py throttling_codes).
+        cls = ThrottlingError if status == 429 else ServiceError
     return cls(
         message, code=code, status=status, request_id=meta.get("RequestId"), operation=operation
     )
@@ -567,13 +634,12 @@ def _sent(exc: BaseException) -> bool:
     if isinstance(exc, (bexc.ConnectTimeoutError, bexc.ProxyConnectionError, bexc.SSLError)):
         return False
     if isinstance(exc, bexc.EndpointConnectionError):
+        # aiobotocore maps both a failure to connect and a reset while reading (ClientOSError,
+        # an OSError too) to this class: only the former means the request was never sent.
         cause = getattr(exc, "kwargs", {}).get("error")
-        # aiobotocore also maps a reset while reading (ClientOSError) to this class: only a
-        # failure to connect means the request was never sent.
-        return not isinstance(cause, (aiohttp.ClientConnectorError, OSError)) or (
-            isinstance(cause, aiohttp.ClientOSError)
-            and not isinstance(cause, aiohttp.ClientConnectorError)
-        )
+        if isinstance(cause, aiohttp.ClientConnectorError):
+            return False
+        return not isinstance(cause, OSError) or isinstance(cause, aiohttp.ClientOSError)
     return True
 
 

@@ -5,7 +5,7 @@
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -174,8 +174,6 @@ __all__ = [
     "VideoFillMode",
     "VideoFillModeLiteral",
 ]
-
-_ = Any  # documents may appear in some services
 
 
 class CompositionState(TolerantEnum):

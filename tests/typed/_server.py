@@ -25,6 +25,12 @@ class Reply:
     body: Any = field(default_factory=dict)
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    """Sent as is instead of ``body`` as JSON (a body that is not JSON, or not UTF-8)."""
+    content_type: str = "application/json"
+    """Content type of a ``raw`` body."""
+    delay: float = 0.0
+    """Seconds to wait before answering."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,11 @@ class RecordingServer:
         if callable(reply):
             reply = reply(rec)
         headers = {"x-amzn-RequestId": "rid-default", **reply.headers}
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.raw is not None:
+            headers["Content-Type"] = reply.content_type
+            return web.Response(body=reply.raw, status=reply.status, headers=headers)
         return web.json_response(reply.body, status=reply.status, headers=headers)
 
     async def start(self) -> None:

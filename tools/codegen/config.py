@@ -35,7 +35,18 @@ class ServiceConfig:
         "TooManyRequestsException",
         "Throttling",
         "RequestLimitExceeded",
+        # The rest of botocore's standard retry mode list: codes AWS services use for
+        # throttling, mapped to the retryable ThrottlingError whether the model has them or not.
+        "BandwidthLimitExceeded",
+        "EC2ThrottledException",
+        "PriorRequestNotComplete",
+        "ProvisionedThroughputExceededException",
+        "RequestThrottled",
+        "RequestThrottledException",
+        "SlowDown",
+        "ThrottledException",
     )
+    """Error codes raised as ``ThrottlingError`` (an HTTP 429 without a known code is too)."""
 
 
 SERVICES: tuple[ServiceConfig, ...] = (

@@ -302,6 +302,10 @@ class Emitter:
             return "Any"
         raise ValueError(f"unsupported shape type {kind!r} ({shape_name})")
 
+    def has_documents(self) -> bool:
+        """Whether the model has a document shape (annotated ``Any``)."""
+        return any(shape.get("type") == "document" for shape in self.m.shapes.values())
+
     # -- models.py ----------------------------------------------------------------------------
     def models(self) -> str:
         out = self.header(
@@ -311,7 +315,9 @@ class Emitter:
         out += [
             "import datetime",
             "from collections.abc import Mapping, Sequence",
-            "from typing import Any, Literal",
+            "from typing import Any, Literal"
+            if self.has_documents()
+            else "from typing import Literal",
             "",
             "import attrs",
             "",
@@ -324,7 +330,7 @@ class Emitter:
             names += [class_name(e), class_name(e) + "Literal"]
         names += [class_name(s) for s in self.structures()]
         out += [f'    "{n}",' for n in sorted(names)]
-        out += ["]", "", "_ = Any  # documents may appear in some services", ""]
+        out += ["]", ""]
         for name in self.enums():
             shape = self.m.shape(name)
             cls = class_name(name)
@@ -546,6 +552,7 @@ class Emitter:
         out = self.header(f"Typed async bindings for every operation of {meta['serviceFullName']}.")
         out += [
             "from collections.abc import Mapping, Sequence",
+            *(["from typing import Any"] if self.has_documents() else []),
             "",
             "from ivsrt._api_base import ApiBase, OperationSpec",
             f"from {self.module} import models as m",
@@ -557,7 +564,7 @@ class Emitter:
         for name, op in ops:
             out.append(self.spec_constant(name, op))
         out += ["", "", f"class {self.cfg.api_class}(ApiBase):"]
-        svc_doc = html_to_text(meta and self.m.raw.get("documentation"))
+        svc_doc = html_to_text(self.m.raw.get("documentation"))
         out += docstring(
             f"Every operation of {meta['serviceFullName']} ({self.cfg.service} "
             f"{self.cfg.api_version}) as a typed async method.\n\n"
@@ -603,7 +610,6 @@ class Emitter:
                 params.append(f"{py_name(wire)}: {annot} | None = None")
         pyname = xform_name(name)
         sig = ", ".join(["self", "*", *params]) if params else "self"
-        lines = [f"    async def {pyname}(", *[f"        {p}," for p in sig.split(", ")]]
         lines = [f"    async def {pyname}({sig}) -> {ret}:"]
         if len(lines[0]) > 100:
             lines = [f"    async def {pyname}(", "        self,"]

@@ -136,5 +136,13 @@ ERRORS_BY_CODE: dict[str, type[ServiceError]] = {
     "TooManyRequestsException": ThrottlingError,
     "Throttling": ThrottlingError,
     "RequestLimitExceeded": ThrottlingError,
+    "BandwidthLimitExceeded": ThrottlingError,
+    "EC2ThrottledException": ThrottlingError,
+    "PriorRequestNotComplete": ThrottlingError,
+    "ProvisionedThroughputExceededException": ThrottlingError,
+    "RequestThrottled": ThrottlingError,
+    "RequestThrottledException": ThrottlingError,
+    "SlowDown": ThrottlingError,
+    "ThrottledException": ThrottlingError,
 }
 """Maps the error code the service sends to the class ivsrt raises."""

@@ -5,7 +5,7 @@
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import attrs
 
@@ -150,8 +150,6 @@ __all__ = [
     "UpdatePlaybackRestrictionPolicyResponse",
     "VideoConfiguration",
 ]
-
-_ = Any  # documents may appear in some services
 
 
 class ChannelLatencyMode(TolerantEnum):
