@@ -42,12 +42,15 @@ codegen: $(STAMP)
 clean:
 	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache
 
-# The suite on other Pythons the package claims (>=3.10), where pyenv has them. Not part of
-# `make test` (a fresh machine may have only one python3); run it before a release.
+# The suite on other Pythons the package claims (>=3.10). Each entry is a version (python3.10 on
+# PATH) or an interpreter path. Not part of `make test` (a fresh machine may have only one
+# python3); run it before a release, e.g. make compat COMPAT_PYTHONS="/opt/py310/bin/python".
 COMPAT_PYTHONS ?= 3.10 3.12 3.13
 compat:
 	@for v in $(COMPAT_PYTHONS); do \
-	  py=$$(command -v python$$v) || { echo "python$$v not found, skipped"; continue; }; \
-	  $$py -m venv .venv-$$v && .venv-$$v/bin/pip install --quiet '.[dev]' && \
-	  .venv-$$v/bin/python -m pytest -W error -q -p no:cacheprovider --ignore=tests/docs || exit 1; \
+	  case $$v in */*) py=$$v ;; *) py=python$$v ;; esac; \
+	  $$py -c "" 2>/dev/null || { echo "$$py not runnable, skipped"; continue; }; \
+	  tag=$$($$py -c "import sys; print('%d.%d' % sys.version_info[:2])"); \
+	  $$py -m venv .venv-$$tag && .venv-$$tag/bin/pip install --quiet -c constraints.txt '.[dev]' && \
+	  .venv-$$tag/bin/python -m pytest -W error -q -p no:cacheprovider --ignore=tests/docs || exit 1; \
 	done

@@ -1,9 +1,11 @@
 """A tour of ivsrt's resource layer: stages, tokens, participants, compositions, RTMP ingest.
 
-    python examples/quickstart.py --emulator    # starts a local emulator (no AWS account)
-    python examples/quickstart.py               # real AWS, default credential chain
+    python examples/quickstart.py               # starts a local emulator (no AWS account)
+    python examples/quickstart.py --endpoint-url http://127.0.0.1:4599   # a running emulator
     python examples/quickstart.py --aws --bucket my-recordings [--channel-arn arn:aws:ivs:...]
-                                                # (IVSRT_TARGET=aws also means real AWS)
+                                                # real AWS, default credential chain
+                                                # (IVSRT_TARGET=aws also means real AWS; an
+                                                # explicit --emulator / --endpoint-url wins)
 
 Everything happens inside ``async with ivsrt.Client(...)``: resource calls such as
 ``Stage.create(...)`` use the client of the enclosing block. On the emulator, what real media
@@ -21,7 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
 import aiohttp
@@ -316,13 +318,28 @@ async def run(
         )
 
 
+def choose_target(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """``"aws"``, ``"endpoint"`` or ``"emulator"``: an explicit flag wins, then
+    ``IVSRT_TARGET=aws``; the default is a local emulator."""
+    if args.aws:
+        return "aws"
+    if args.endpoint_url:
+        return "endpoint"
+    if args.emulator:
+        return "emulator"
+    return "aws" if environ.get("IVSRT_TARGET", "").lower() == "aws" else "emulator"
+
+
 async def main(argv: Sequence[str] | None = None) -> None:
-    """The command line: ``--emulator``, ``--endpoint-url URL``, or real AWS."""
+    """The command line: a local emulator by default, ``--endpoint-url URL`` for a running one,
+    ``--aws`` (or ``IVSRT_TARGET=aws``) for real AWS."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--emulator", action="store_true", help="start a local emulator")
+    target.add_argument(
+        "--emulator", action="store_true", help="start a local emulator (the default)"
+    )
     target.add_argument("--endpoint-url", help="a running emulator (python -m ivsrt.emulator)")
-    target.add_argument("--aws", action="store_true", help="real AWS (the default)")
+    target.add_argument("--aws", action="store_true", help="real AWS (IVSRT_TARGET=aws too)")
     parser.add_argument(
         "--bucket",
         default=os.environ.get("IVSRT_BUCKET"),
@@ -336,24 +353,21 @@ async def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     bucket: str | None = args.bucket
     channel_arn: str | None = args.channel_arn
-    if args.aws or os.environ.get("IVSRT_TARGET", "").lower() == "aws":
-        if args.emulator:
-            say("IVSRT_TARGET=aws: running against real AWS, not an emulator")
+    chosen = choose_target(args, os.environ)
+    if chosen == "aws":
         await run(None, bucket=bucket, channel_arn=channel_arn)
-    elif args.emulator:
+    elif chosen == "endpoint":
+        endpoint_url: str = args.endpoint_url
+        say(f"Using the emulator at {endpoint_url}")
+        say()
+        await run(endpoint_url, bucket=bucket, channel_arn=channel_arn)
+    else:
         from ivsrt.emulator import Emulator
 
         async with Emulator() as emu:
             say(f"Started a local IVS Real-Time emulator at {emu.endpoint_url}")
             say()
             await run(emu.endpoint_url, emu.region, bucket=bucket, channel_arn=channel_arn)
-    elif args.endpoint_url:
-        endpoint_url: str = args.endpoint_url
-        say(f"Using the emulator at {endpoint_url}")
-        say()
-        await run(endpoint_url, bucket=bucket, channel_arn=channel_arn)
-    else:  # nothing said: real AWS
-        await run(None, bucket=bucket, channel_arn=channel_arn)
 
 
 if __name__ == "__main__":

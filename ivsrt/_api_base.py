@@ -2,7 +2,7 @@
 aiobotocore and back.
 
 ``_generated/operations.py`` holds a typed method per operation; each one hands its arguments
-(keyed by wire name) to :meth:`ApiBase._invoke`, which unstructures models, validates the
+(keyed by wire name) to `ApiBase._invoke`, which unstructures models, validates the
 request, fills idempotency tokens once (so every retry reuses them), sends it through the
 client, and structures the response into the operation's output model.
 """
@@ -85,7 +85,7 @@ class ApiBase:
     async def _invoke_into(
         self, op: OperationSpec[Any], build: Callable[[dict[str, Any]], R], /, **params: Any
     ) -> R:
-        """:meth:`_invoke` for the resource layer: arguments by Python name (as the generated
+        """`_invoke` for the resource layer: arguments by Python name (as the generated
         method takes them), and the response handed to ``build`` instead of the output model, so
         a resource is built once, straight from the wire (see ``_convert.make_builder``).
         """
@@ -134,4 +134,4 @@ def _parse_error(op: OperationSpec[Any], exc: Exception) -> ResponseParseError:
 
 _WIRE_NAMES: dict[tuple[str, str], dict[str, str]] = {}
 """Python parameter name -> wire name per (service, operation), for
-:meth:`ApiBase._invoke_into`."""
+`ApiBase._invoke_into`."""

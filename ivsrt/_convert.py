@@ -3,7 +3,7 @@
 - Field names are renamed to the wire names kept in each field's ``metadata["wire"]``.
 - Going out, members that are None are omitted; enums become their values; sequences lists.
 - Coming in, unknown keys are ignored, sequences become tuples, enum values the model does not
-  know are kept (see :mod:`ivsrt._enum`), and timestamps are parsed here with
+  know are kept (see `ivsrt._enum`), and timestamps are parsed here with
   ``datetime.fromisoformat`` (botocore's dateutil parsing is switched off for ivsrt clients:
   it costs more than the rest of a ListParticipants page put together).
 """

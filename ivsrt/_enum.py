@@ -1,6 +1,7 @@
 """Enums that are strict going out and tolerant coming in.
 
-Generated enums subclass :class:`TolerantEnum`. Requests are typed with the enum or its
+Generated enums subclass [`TolerantEnum`][ivsrt.models.TolerantEnum]. Requests are typed with the
+enum or its
 ``Literal`` twin, so a type checker catches ``capabilities=["PUBLSH"]``. Responses are parsed with
 ``EnumClass(value)``: a value the model does not know yet (the service adds states every few
 months) does not raise, it becomes a *pseudo-member* of the same class, an ``str`` equal to the

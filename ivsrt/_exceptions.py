@@ -1,5 +1,5 @@
 """Base exception classes. The public tree (with the generated per-code classes) is in
-:mod:`ivsrt.errors`."""
+[`ivsrt.errors`][ivsrt.errors]."""
 
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ async with ivsrt.Client(region="us-west-2") as ivs:
     print(created.channel.arn, created.stream_key)   # the key's value is not in the repr
 ```
 
-Models and enums follow the conventions of :mod:`ivsrt.models`. The errors of the channel calls
+Models and enums follow the conventions of [`ivsrt.models`][ivsrt.models]. The errors of the channel
+calls
 are here too: a channel error whose code IVS Real-Time also models subclasses the real-time class
 (``except ivsrt.ResourceNotFoundError`` catches both), and the channel-only ones
 (``ChannelNotBroadcastingError``, ``StreamUnavailableError``, ``ServiceUnavailableError``) live

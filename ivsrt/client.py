@@ -374,12 +374,14 @@ class Client:
         max_pool_connections: HTTP connections kept open to the endpoint.
         connect_timeout: seconds to establish a connection.
         read_timeout: seconds to wait for a response.
-        retry: the default :class:`~ivsrt.RetryPolicy` of every call (``RetryPolicy()``: 3
-            attempts within 20 s, full-jitter backoff from 0.1 s capped at 5 s). Override it for
-            some calls with :meth:`with_options`. ``RetryPolicy.none()`` disables retrying.
-        retry_budget: the :class:`~ivsrt.retry.RetryBudget` (token bucket) that limits retries
-            across all calls of this client, so an outage fails fast; a fresh one by default
-            (500 tokens, see :mod:`ivsrt.retry`).
+        retry: the default [`RetryPolicy`][ivsrt.RetryPolicy] of every call
+            (``RetryPolicy()``: 3 attempts within 20 s, full-jitter backoff from 0.1 s capped at
+            5 s). Override it for some calls with
+            [`with_options`][ivsrt.Client.with_options]. ``RetryPolicy.none()`` disables
+            retrying.
+        retry_budget: the [`RetryBudget`][ivsrt.retry.RetryBudget] (token bucket) that limits
+            retries across all calls of this client, so an outage fails fast; a fresh one by default
+            (500 tokens, see [`ivsrt.retry`][ivsrt.retry]).
 
     Use it as ``async with ivsrt.Client(...) as ivs:``; or call ``await client.open()`` and
     ``await client.close()`` yourself (``close`` is idempotent). botocore's own retries are
@@ -447,7 +449,7 @@ class Client:
 
         With ``endpoint_url`` set, channel calls go to the same URL. The bundled emulator is
         IVS Real-Time only: it answers channel calls with an ``UnknownOperationException``
-        (a plain :class:`~ivsrt.ServiceError`)."""
+        (a plain [`ServiceError`][ivsrt.ServiceError])."""
 
     def with_options(self, *, retry: RetryPolicy | None = None) -> Client:
         """A view of this client with other options (None keeps this client's).
@@ -516,8 +518,8 @@ class Client:
     async def close(self) -> None:
         """Close the HTTP connections. Safe to call more than once.
 
-        On a view (from :meth:`with_options`) this does nothing: the connections belong to the
-        client the view came from, and closing that one closes them.
+        On a view (from [`with_options`][ivsrt.Client.with_options]) this does nothing: the
+        connections belong to the client the view came from, and closing that one closes them.
         """
         if self._parent is None:
             await self._core.close()

@@ -7,10 +7,12 @@ async for page in Stage.list(page_size=50).pages():        # or page by page
     print(len(page.items), page.next_token)
 ```
 
-An :class:`AsyncPager` sends nothing until iteration starts. It stops after ``max_items`` items
+An [`AsyncPager`][ivsrt.paging.AsyncPager] sends nothing until iteration starts. It stops after
+``max_items`` items
 if given, asks the service for ``page_size`` items per request, and can be resumed from
 ``resume_token`` (pass it back as ``starting_token=``). A service that hands back a token it
-already gave would make a naive loop spin forever: the pager raises :class:`PaginationError`
+already gave would make a naive loop spin forever: the pager raises
+[`PaginationError`][ivsrt.paging.PaginationError]
 instead.
 
 A pager is one pass over the listing: after ``break``, iterating it again continues where it
@@ -27,7 +29,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from ivsrt._exceptions import IvsrtError
+from ivsrt._exceptions import IvsrtError, ValidationError, Violation
 from ivsrt._generated.constraints import INPUT_SHAPES, OPERATIONS
 
 __all__ = ["AsyncPager", "Page", "PageFetcher", "PaginationError"]
@@ -90,10 +92,11 @@ class AsyncPager(Generic[T]):
 
     Args:
         operation: the service operation, e.g. ``ListParticipants``.
-        fetch: fetches one page (see :data:`PageFetcher`).
+        fetch: fetches one page (see [`PageFetcher`][ivsrt.paging.PageFetcher]).
         max_items: stop after this many items in total (None: all of them).
         page_size: items asked per request (``maxResults``); None leaves the service default.
-        starting_token: resume from a token given by :attr:`resume_token` (or a service
+        starting_token: resume from a token given by
+            [`resume_token`][ivsrt.paging.AsyncPager.resume_token] (or a service
             ``nextToken``).
     """
 
@@ -124,11 +127,15 @@ class AsyncPager(Generic[T]):
         page_size: int | None = None,
         starting_token: str | None = None,
     ) -> None:
-        if max_items is not None and max_items < 0:
-            raise ValueError("max_items must be at least 0")
         cap = _max_page_size(operation)
+        violations = []
+        if max_items is not None and max_items < 0:
+            violations.append(Violation("max_items", f"must be at least 0 (got {max_items})"))
         if page_size is not None and (page_size < 1 or (cap is not None and page_size > cap)):
-            raise ValueError(f"page_size must be between 1 and {cap} for {operation}")
+            bounds = f"between 1 and {cap}" if cap is not None else "at least 1"
+            violations.append(Violation("page_size", f"must be {bounds} (got {page_size})"))
+        if violations:
+            raise ValidationError(operation, violations)
         self._operation = operation
         self._fetch = fetch
         self._max_items = max_items
@@ -214,10 +221,14 @@ class AsyncPager(Generic[T]):
         if sent is not None:
             self._seen.add(sent)
         skip = min(self._skip, len(items))
+        # A resume token made with a bigger page_size may skip more items than this page holds
+        # (e.g. 80 of a 100-item page, resumed with the service default of 50): the rest of the
+        # skip applies to the following page(s).
+        carry = self._skip - skip if next_token is not None else 0
         self._page_token = sent
         self._buffer = items
         self._index = self._start = skip
-        self._token, self._skip = next_token, 0
+        self._token, self._skip = next_token, carry
         self._exhausted = next_token is None
         if self._max_items is not None:
             room = self._max_items - self._yielded

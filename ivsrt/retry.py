@@ -31,7 +31,8 @@ Never retried: HTTP 402 (``ServiceQuotaExceededError``) and every other 4xx, ``V
 the call at once).
 
 **Retry budget.** Each underlying client (shared by its ``with_options`` views) holds a
-:class:`RetryBudget`, a token bucket like botocore's standard-mode retry quota: it starts with
+[`RetryBudget`][ivsrt.retry.RetryBudget], a token bucket like botocore's standard-mode retry quota:
+it starts with
 500 tokens; a retry after a throttling or 5xx error costs 5, a retry after a transport error
 (reset, timeout, connection failure) costs 10; a call that succeeds at its first attempt returns
 1 token, a call that succeeds after retrying returns what its last retry cost (never above the
@@ -142,9 +143,10 @@ class RetryPolicy:
     max_delay: float = attrs.field(default=5.0, validator=_non_negative)
     """Cap on any one backoff delay, in seconds."""
     jitter: Jitter = attrs.field(default="full", validator=_jitter)
-    """How delays are randomised (see :data:`Jitter`)."""
+    """How delays are randomised (see [`Jitter`][ivsrt.retry.Jitter])."""
     use_budget: bool = True
-    """Whether retries draw from the client's :class:`RetryBudget`. Turn it off only for a few
+    """Whether retries draw from the client's [`RetryBudget`][ivsrt.retry.RetryBudget]. Turn it off
+    only for a few
     critical calls: during an outage, unbudgeted retries multiply the load."""
 
     _wait: wait_base = attrs.field(init=False, repr=False, eq=False)

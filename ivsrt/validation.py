@@ -288,13 +288,66 @@ def _one_destination_per_type(params: Mapping[str, Any], name: _Namer) -> list[V
     return out
 
 
+def _arn_place(arn: object) -> tuple[str, str] | None:
+    """(region, account) of an ARN, None if it is not one."""
+    if not isinstance(arn, str):
+        return None
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    return parts[3], parts[4]
+
+
+def _same_place_as_stage(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
+    """The reference: a composition's channel and encoder configurations "and stage resources
+    must be in the same AWS account and region"; so must its storage configuration (S3
+    recording is regional)."""
+    home = _arn_place(params.get("stageArn"))
+    destinations = params.get("destinations")
+    if home is None or not isinstance(destinations, Sequence):
+        return []
+    inner = _Namer("DestinationConfiguration", name.key, name.input_shapes)
+    places: list[tuple[str, object]] = []
+    for i, d in enumerate(destinations):
+        if not isinstance(d, Mapping):
+            continue
+        at = f"{name('destinations')}[{i}]"
+        channel, s3 = d.get("channel"), d.get("s3")
+        if isinstance(channel, Mapping):
+            for member in ("channelArn", "encoderConfigurationArn"):
+                places.append((f"{at}.{inner('channel', member)}", channel.get(member)))
+        if isinstance(s3, Mapping):
+            places.append(
+                (
+                    f"{at}.{inner('s3', 'storageConfigurationArn')}",
+                    s3.get("storageConfigurationArn"),
+                )
+            )
+            arns = s3.get("encoderConfigurationArns")
+            if isinstance(arns, Sequence) and not isinstance(arns, str):
+                path = f"{at}.{inner('s3', 'encoderConfigurationArns')}"
+                places.extend((f"{path}[{j}]", arn) for j, arn in enumerate(arns))
+    out = []
+    for path, arn in places:
+        place = _arn_place(arn)
+        if place is not None and place != home:
+            out.append(
+                Violation(
+                    path,
+                    f"must be in the stage's region and account ({home[0]}, {home[1]}), "
+                    f"got ({place[0]}, {place[1]})",
+                )
+            )
+    return out
+
+
 RULES: dict[str, tuple[Rule, ...]] = {
     "ListParticipants": (
         _only_one("filterByUserId", "filterByPublished", "filterByState", "filterByRecordingState"),
     ),
     "ListIngestConfigurations": (_only_one("filterByStageArn", "filterByState"),),
     "CreateIngestConfiguration": (_rtmp_needs_insecure,),
-    "StartComposition": (_one_destination_per_type,),
+    "StartComposition": (_one_destination_per_type, _same_place_as_stage),
 }
 """Cross-field rules by operation name."""
 
@@ -469,7 +522,8 @@ def check_request(
     naming: Naming = "python",
     service: str = "ivs-realtime",
 ) -> None:
-    """Raise :class:`ivsrt.ValidationError` if ``params`` breaks any rule of ``operation`` of
+    """Raise [`ValidationError`][ivsrt.errors.ValidationError] if ``params`` breaks any rule of
+    ``operation`` of
     ``service`` (``ivs-realtime`` or ``ivs``)."""
     violations = request_violations(operation, params, naming=naming, service=service)
     if violations:

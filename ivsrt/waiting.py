@@ -5,14 +5,16 @@ comp = await comp.wait_until_active(timeout=120)   # WaiterFailedError on FAILED
                                                    # WaiterTimeoutError at the deadline
 ```
 
-:func:`wait_for` is the one polling loop behind every ``wait_until_*`` method:
+[`wait_for`][ivsrt.waiting.wait_for] is the one polling loop behind every ``wait_until_*`` method:
 
-- it fetches a snapshot, asks ``check`` what it means (:class:`Done`, :class:`Failed` or
+- it fetches a snapshot, asks ``check`` what it means ([`Done`][ivsrt.waiting.Done],
+  [`Failed`][ivsrt.waiting.Failed] or
   ``None`` for "not yet"), and sleeps a jittered, exponentially growing delay between
   ``min_delay`` and ``max_delay`` before the next fetch;
 - the deadline (``timeout`` seconds) bounds the whole wait, requests included; passing it
-  raises :class:`ivsrt.WaiterTimeoutError` carrying the last snapshot;
-- a terminal state (FAILED, the resource gone...) raises :class:`ivsrt.WaiterFailedError`
+  raises [`WaiterTimeoutError`][ivsrt.errors.WaiterTimeoutError] carrying the last snapshot;
+- a terminal state (FAILED, the resource gone...) raises
+  [`WaiterFailedError`][ivsrt.errors.WaiterFailedError]
   carrying the last snapshot and the reason;
 - a state it does not know (a value newer than this ivsrt) is "not yet": it keeps waiting;
 - cancelling the waiting task stops it at once: no request is sent after the cancellation.
@@ -36,7 +38,8 @@ S = TypeVar("S")
 R = TypeVar("R")
 
 DEFAULT_MIN_DELAY = 1.0
-"""Seconds before the second poll (the first one is immediate)."""
+"""The shortest pause between two polls: the pause before the second poll is drawn between it
+and twice it (the first poll is immediate)."""
 DEFAULT_MAX_DELAY = 15.0
 """The longest pause between two polls."""
 
@@ -74,9 +77,12 @@ class _DelayGen:
         self._min, self._max, self._rng, self._attempt = min_delay, max_delay, rng, 0
 
     def next(self) -> float:
-        ceiling = min(self._max, self._min * (1 << self._attempt))
+        # The n-th delay (from 0) is drawn in [min * 2**n, min * 2**(n+1)], capped at max: the
+        # first one is already jittered (within [min, 2 * min]), so waiters started together
+        # do not poll in lockstep. "Equal jitter": half fixed, half random, never below
+        # min_delay nor above max_delay.
+        ceiling = min(self._max, self._min * (2 << self._attempt))
         self._attempt = min(self._attempt + 1, 64)
-        # "equal jitter": half fixed, half random, never below min_delay nor above max_delay
         return max(self._min, ceiling / 2 + self._rng.uniform(0, ceiling / 2))
 
 
@@ -91,15 +97,17 @@ async def wait_for(
     initial: S | None = None,
     rng: random.Random | None = None,
 ) -> R:
-    """Poll ``fetch`` until ``check`` says :class:`Done` (returns its value) or :class:`Failed`.
+    """Poll ``fetch`` until ``check`` says [`Done`][ivsrt.waiting.Done] (returns its value) or
+    [`Failed`][ivsrt.waiting.Failed].
 
     Args:
-        fetch: one request returning a snapshot (or :class:`Gone`). A
-            ``ResourceNotFoundError`` it raises is treated as :class:`Gone`.
+        fetch: one request returning a snapshot (or [`Gone`][ivsrt.waiting.Gone]). A
+            ``ResourceNotFoundError`` it raises is treated as [`Gone`][ivsrt.waiting.Gone].
         check: judges a snapshot: ``Done(value)``, ``Failed(reason)``, or None to keep waiting.
         what: what is awaited, for messages (``"composition arn:... to be ACTIVE"``).
-        timeout: seconds before :class:`ivsrt.WaiterTimeoutError`.
-        min_delay: seconds before the second poll; the delay doubles from there.
+        timeout: seconds before [`WaiterTimeoutError`][ivsrt.errors.WaiterTimeoutError].
+        min_delay: the shortest delay: the one before the second poll is drawn in
+            ``[min_delay, 2 * min_delay]``, and the range doubles from there.
         max_delay: the longest delay between two polls.
         initial: the snapshot the caller already holds (the ``last`` of an error raised before
             the first poll answers).

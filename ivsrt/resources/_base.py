@@ -10,7 +10,7 @@ from typing_extensions import Self
 
 from ivsrt._api_base import OperationSpec
 from ivsrt._convert import make_builder
-from ivsrt._exceptions import ConfigurationError, ValidationError, Violation
+from ivsrt._exceptions import ConfigurationError, IvsrtError
 from ivsrt._generated import operations as _operations
 from ivsrt._generated.constraints import OPERATIONS
 from ivsrt.client import Client, current_client
@@ -23,8 +23,8 @@ __all__ = [
     "HasArn",
     "Taggable",
     "arn_of",
+    "bind",
     "builder",
-    "check_same_place",
     "list_pager",
     "model_fields",
     "page_reader",
@@ -44,9 +44,14 @@ class HasArn(Protocol):
     def arn(self) -> str: ...
 
 
-def resolve_client(client: Client | None, retry: RetryPolicy | None = None) -> Client:
-    """``client`` if given, else the client of the enclosing ``async with ivsrt.Client(...)``;
-    with ``retry``, a view of it that retries with that policy."""
+def resolve_client(
+    client: Client | None, retry: RetryPolicy | None = None, *, owner: object = None
+) -> Client:
+    """``client`` if given, else the client ``owner`` keeps (a resource object passed in place
+    of an ARN), else the client of the enclosing ``async with ivsrt.Client(...)``; with
+    ``retry``, a view of it that retries with that policy."""
+    if client is None and isinstance(owner, Bound):
+        client = owner._client
     if client is not None:
         return client if retry is None else client.with_options(retry=retry)
     ambient = current_client()
@@ -77,11 +82,29 @@ def model_fields(model: Any) -> dict[str, Any]:
     return {name: getattr(model, name) for name in names}
 
 
+R = TypeVar("R")
+
+
+def bind(
+    cls: Callable[..., R], model: object | None, client: Client, operation: str, **extra: Any
+) -> R:
+    """``cls`` (a resource class) built from ``model``, the generated model an ``operation``
+    response carries, keeping ``client`` (and ``extra`` fields such as ``stage_arn``).
+
+    Raises:
+        IvsrtError: the response carries no such model.
+    """
+    if model is None:
+        what = getattr(cls, "__name__", "item")
+        raise IvsrtError(f"{operation}: the response has no {what}")
+    return cls(client=client, **extra, **model_fields(model))
+
+
 Builder = Callable[[Mapping[str, Any], tuple[Any, ...]], T]
 """``build(wire_item, extra_values)``: one resource straight from a wire item."""
 
 builder = make_builder
-"""See :func:`ivsrt._convert.make_builder`: how list pagers build their resources."""
+"""See `make_builder`: how list pagers build their resources."""
 
 _SPECS: dict[str, OperationSpec[Any]] = {}
 
@@ -143,7 +166,8 @@ def list_pager(
     starting_token: str | None,
     **params: Any,
 ) -> AsyncPager[T]:
-    """An :class:`AsyncPager` over ``operation`` whose items are built once each, straight from
+    """An [`AsyncPager`][ivsrt.paging.AsyncPager] over ``operation`` whose items are built once
+    each, straight from
     the wire, by ``build`` (with ``extra``, e.g. ``(client,)``)."""
     read = page_reader(operation, build, extra)
 
@@ -155,42 +179,18 @@ def list_pager(
     )
 
 
-def _arn_parts(arn: str) -> tuple[str, str] | None:
-    parts = arn.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn":
-        return None
-    return parts[3], parts[4]
-
-
-def check_same_place(operation: str, anchor: str, others: Iterable[tuple[str, str]]) -> None:
-    """The reference's rule that a composition's channel, encoder and storage configurations
-    are in the stage's AWS account and region: raise ``ValidationError`` naming each ARN that is
-    not."""
-    home = _arn_parts(anchor)
-    if home is None:
-        return
-    violations = []
-    for path, arn in others:
-        place = _arn_parts(arn)
-        if place is not None and place != home:
-            violations.append(
-                Violation(
-                    path,
-                    f"must be in the stage's region and account ({home[0]}, {home[1]}), "
-                    f"got ({place[0]}, {place[1]})",
-                )
-            )
-    if violations:
-        raise ValidationError(operation, violations)
-
-
 class Bound:
-    """What every resource that keeps a client has: :meth:`with_options`."""
+    """What every resource that keeps a client has: its `client` and `with_options`."""
 
     __slots__ = ()
 
     if TYPE_CHECKING:
         _client: Client
+
+    @property
+    def client(self) -> Client:
+        """The client this object came from (and its methods use)."""
+        return self._client
 
     def with_options(self, *, retry: RetryPolicy | None = None) -> Self:
         """This snapshot bound to a view of its client with other options, e.g.
@@ -214,7 +214,7 @@ class Taggable(Bound):
 
         Args:
             tags: tags to add or overwrite, ``{"key": "value"}``. This object is a snapshot:
-                its ``tags`` field does not change; see :meth:`fetch_tags`.
+                its ``tags`` field does not change; see `fetch_tags`.
         """
         await self._client.api.tag_resource(resource_arn=self._tag_arn(), tags=tags)
 

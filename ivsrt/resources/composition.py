@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from ivsrt._exceptions import IvsrtError
 from ivsrt._generated import models as m
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
@@ -15,10 +14,9 @@ from ivsrt.resources._base import (
     HasArn,
     Taggable,
     arn_of,
+    bind,
     builder,
-    check_same_place,
     list_pager,
-    model_fields,
     resolve_client,
 )
 from ivsrt.retry import RetryPolicy
@@ -35,42 +33,18 @@ _CS = m.CompositionState
 _DS = m.DestinationState
 
 
-def _check_destinations(stage_arn: str, destinations: Sequence[m.DestinationConfiguration]) -> None:
-    """The reference's rule checked before sending, beyond ivsrt.validation's (one
-    destination per type, 1..2 in total): the channel, encoder and storage configurations are in
-    the stage's region and account."""
-    places: list[tuple[str, str]] = []
-    for i, d in enumerate(destinations):
-        if d.channel is not None:
-            places.append((f"destinations[{i}].channel.channel_arn", d.channel.channel_arn))
-            if d.channel.encoder_configuration_arn:
-                places.append(
-                    (
-                        f"destinations[{i}].channel.encoder_configuration_arn",
-                        d.channel.encoder_configuration_arn,
-                    )
-                )
-        if d.s3 is not None:
-            places.append(
-                (f"destinations[{i}].s3.storage_configuration_arn", d.s3.storage_configuration_arn)
-            )
-            for j, arn in enumerate(d.s3.encoder_configuration_arns):
-                places.append((f"destinations[{i}].s3.encoder_configuration_arns[{j}]", arn))
-    check_same_place("StartComposition", stage_arn, places)
-
-
-def _composition(model: m.Composition, client: Client) -> Composition:
-    return Composition(client=client, **model_fields(model))
-
-
 @attrs.frozen(kw_only=True)
 class Composition(m.Composition, Taggable):
     """A server-side composition of a stage, broadcast to a channel and/or recorded to S3.
 
-    A snapshot: :meth:`refresh` and the waiters return new ones.
+    A snapshot: [`refresh`][ivsrt.resources.Composition.refresh] and the waiters return new ones.
     """
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((Composition, self.arn))
 
     @classmethod
     async def start(
@@ -102,9 +76,8 @@ class Composition(m.Composition, Taggable):
         Raises:
             ivsrt.ValidationError: a documented rule is broken (nothing was sent).
         """
-        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        c = resolve_client(client, retry, owner=stage)
         stage_arn = arn_of(stage)
-        _check_destinations(stage_arn, destinations)
         response = await c.api.start_composition(
             stage_arn=stage_arn,
             destinations=destinations,
@@ -112,9 +85,7 @@ class Composition(m.Composition, Taggable):
             tags=tags,
             idempotency_token=idempotency_token,
         )
-        if response.composition is None:
-            raise IvsrtError("StartComposition: the response has no composition")
-        return _composition(response.composition, c)
+        return bind(Composition, response.composition, c, "StartComposition")
 
     @classmethod
     async def get(
@@ -129,9 +100,7 @@ class Composition(m.Composition, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_composition(arn=arn)
-        if response.composition is None:
-            raise IvsrtError("GetComposition: the response has no composition")
-        return _composition(response.composition, c)
+        return bind(Composition, response.composition, c, "GetComposition")
 
     @classmethod
     def list(
@@ -156,7 +125,7 @@ class Composition(m.Composition, Taggable):
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        c = resolve_client(client, retry, owner=stage)
         stage_arn = arn_of(stage) if stage is not None else None
         encoder_arn = arn_of(encoder_configuration) if encoder_configuration is not None else None
 
@@ -172,18 +141,14 @@ class Composition(m.Composition, Taggable):
             filter_by_encoder_configuration_arn=encoder_arn,
         )
 
-    @property
-    def client(self) -> Client:
-        """The client this composition came from (and its methods use)."""
-        return self._client
-
     async def refresh(self) -> Composition:
         """The composition as it is now (GetComposition)."""
         return await Composition.get(self.arn, client=self._client)
 
     async def stop(self) -> None:
         """Stop the composition and its broadcasts (StopComposition). It then goes through
-        ``STOPPING`` to ``STOPPED`` and is deleted; see :meth:`wait_until_stopped`."""
+        ``STOPPING`` to ``STOPPED`` and is deleted; see
+        [`wait_until_stopped`][ivsrt.resources.Composition.wait_until_stopped]."""
         await self._client.api.stop_composition(arn=self.arn)
 
     def destination(self, destination_id: str) -> m.Destination:
@@ -207,7 +172,7 @@ class Composition(m.Composition, Taggable):
         Args:
             destinations: also wait for every destination to be ``ACTIVE``.
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
 
         Raises:
@@ -258,7 +223,7 @@ class Composition(m.Composition, Taggable):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
 
         Raises:
@@ -290,9 +255,14 @@ class Composition(m.Composition, Taggable):
 
 @attrs.frozen(kw_only=True)
 class CompositionSummary(m.CompositionSummary, Taggable):
-    """A composition as listed by :meth:`Composition.list`; :meth:`fetch` gets all of it."""
+    """A composition as listed by [`Composition.list`][ivsrt.resources.Composition.list];
+    [`fetch`][ivsrt.resources.CompositionSummary.fetch] gets all of it."""
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((CompositionSummary, self.arn))
 
     async def fetch(self) -> Composition:
         """The full composition (GetComposition)."""
@@ -303,20 +273,19 @@ class CompositionSummary(m.CompositionSummary, Taggable):
         await self._client.api.stop_composition(arn=self.arn)
 
 
-def _encoder(
-    model: m.EncoderConfiguration | m.EncoderConfigurationSummary, client: Client
-) -> EncoderConfiguration:
-    return EncoderConfiguration(client=client, **model_fields(model))
-
-
 @attrs.frozen(kw_only=True)
 class EncoderConfiguration(m.EncoderConfiguration, Taggable):
     """Video settings of a composition's output (resolution, bitrate, frame rate).
 
-    Listed configurations carry no ``video``; :meth:`refresh` returns every field.
+    Listed configurations carry no ``video``;
+    [`refresh`][ivsrt.resources.EncoderConfiguration.refresh] returns every field.
     """
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((EncoderConfiguration, self.arn))
 
     @classmethod
     async def create(
@@ -340,9 +309,9 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.create_encoder_configuration(name=name, video=video, tags=tags)
-        if response.encoder_configuration is None:
-            raise IvsrtError("CreateEncoderConfiguration: the response has no configuration")
-        return _encoder(response.encoder_configuration, c)
+        return bind(
+            EncoderConfiguration, response.encoder_configuration, c, "CreateEncoderConfiguration"
+        )
 
     @classmethod
     async def get(
@@ -357,9 +326,9 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_encoder_configuration(arn=arn)
-        if response.encoder_configuration is None:
-            raise IvsrtError("GetEncoderConfiguration: the response has no configuration")
-        return _encoder(response.encoder_configuration, c)
+        return bind(
+            EncoderConfiguration, response.encoder_configuration, c, "GetEncoderConfiguration"
+        )
 
     @classmethod
     def list(
@@ -401,17 +370,15 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
         await self._client.api.delete_encoder_configuration(arn=self.arn)
 
 
-def _storage(
-    model: m.StorageConfiguration | m.StorageConfigurationSummary, client: Client
-) -> StorageConfiguration:
-    return StorageConfiguration(client=client, **model_fields(model))
-
-
 @attrs.frozen(kw_only=True)
 class StorageConfiguration(m.StorageConfiguration, Taggable):
     """An S3 bucket compositions and participant recordings are written to."""
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((StorageConfiguration, self.arn))
 
     @classmethod
     async def create(
@@ -435,9 +402,9 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.create_storage_configuration(s3=s3, name=name, tags=tags)
-        if response.storage_configuration is None:
-            raise IvsrtError("CreateStorageConfiguration: the response has no configuration")
-        return _storage(response.storage_configuration, c)
+        return bind(
+            StorageConfiguration, response.storage_configuration, c, "CreateStorageConfiguration"
+        )
 
     @classmethod
     async def get(
@@ -452,9 +419,9 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_storage_configuration(arn=arn)
-        if response.storage_configuration is None:
-            raise IvsrtError("GetStorageConfiguration: the response has no configuration")
-        return _storage(response.storage_configuration, c)
+        return bind(
+            StorageConfiguration, response.storage_configuration, c, "GetStorageConfiguration"
+        )
 
     @classmethod
     def list(

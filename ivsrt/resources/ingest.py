@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import attrs
 
-from ivsrt._exceptions import IvsrtError
 from ivsrt._generated import models as m
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
@@ -15,9 +14,9 @@ from ivsrt.resources._base import (
     HasArn,
     Taggable,
     arn_of,
+    bind,
     builder,
     list_pager,
-    model_fields,
     resolve_client,
 )
 from ivsrt.retry import RetryPolicy
@@ -28,10 +27,6 @@ __all__ = ["IngestConfiguration", "IngestConfigurationSummary"]
 _IS = m.IngestConfigurationState
 
 
-def _ingest(model: m.IngestConfiguration, client: Client) -> IngestConfiguration:
-    return IngestConfiguration(client=client, **model_fields(model))
-
-
 @attrs.frozen(kw_only=True)
 class IngestConfiguration(m.IngestConfiguration, Taggable):
     """An RTMP(S) ingest configuration. ``stream_key`` is secret: it never appears in a repr,
@@ -39,6 +34,10 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
     """
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((IngestConfiguration, self.arn))
 
     @classmethod
     async def create(
@@ -72,7 +71,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
                 ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        c = resolve_client(client, retry, owner=stage)
         response = await c.api.create_ingest_configuration(
             ingest_protocol=ingest_protocol,
             stage_arn=arn_of(stage) if stage is not None else None,
@@ -83,9 +82,9 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             redundant_ingest=redundant_ingest,
             tags=tags,
         )
-        if response.ingest_configuration is None:
-            raise IvsrtError("CreateIngestConfiguration: the response has no configuration")
-        return _ingest(response.ingest_configuration, c)
+        return bind(
+            IngestConfiguration, response.ingest_configuration, c, "CreateIngestConfiguration"
+        )
 
     @classmethod
     async def get(
@@ -100,9 +99,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_ingest_configuration(arn=arn)
-        if response.ingest_configuration is None:
-            raise IvsrtError("GetIngestConfiguration: the response has no configuration")
-        return _ingest(response.ingest_configuration, c)
+        return bind(IngestConfiguration, response.ingest_configuration, c, "GetIngestConfiguration")
 
     @classmethod
     def list(
@@ -119,7 +116,8 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
         """The account's ingest configurations (ListIngestConfigurations).
 
         Only one filter, ``stage`` or ``state``, can be given (``ivsrt.ValidationError``
-        otherwise, before anything is sent).
+        otherwise, before anything is sent; the error names the service's parameters,
+        ``filter_by_stage_arn`` and ``filter_by_state``).
 
         Args:
             stage: only configurations of this stage (or stage ARN).
@@ -131,7 +129,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
                 ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        c = resolve_client(client, retry, owner=stage)
         stage_arn = arn_of(stage) if stage is not None else None
 
         return list_pager(
@@ -145,11 +143,6 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             filter_by_stage_arn=stage_arn,
             filter_by_state=state,
         )
-
-    @property
-    def client(self) -> Client:
-        """The client this configuration came from (and its methods use)."""
-        return self._client
 
     async def refresh(self) -> IngestConfiguration:
         """The configuration as it is now (GetIngestConfiguration)."""
@@ -175,7 +168,12 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
         )
         if response.ingest_configuration is None:
             return await self.refresh()
-        return _ingest(response.ingest_configuration, self._client)
+        return bind(
+            IngestConfiguration,
+            response.ingest_configuration,
+            self._client,
+            "UpdateIngestConfiguration",
+        )
 
     async def delete(self, *, force: bool | None = None) -> None:
         """Delete it (DeleteIngestConfiguration).
@@ -219,7 +217,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
 
         Raises:
@@ -239,7 +237,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
 
         Raises:
@@ -251,9 +249,14 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
 
 @attrs.frozen(kw_only=True)
 class IngestConfigurationSummary(m.IngestConfigurationSummary, Taggable):
-    """An ingest configuration as listed (no stream key); :meth:`fetch` gets all of it."""
+    """An ingest configuration as listed (no stream key);
+    [`fetch`][ivsrt.resources.IngestConfigurationSummary.fetch] gets all of it."""
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((IngestConfigurationSummary, self.arn))
 
     async def fetch(self) -> IngestConfiguration:
         """The full configuration, stream key included (GetIngestConfiguration)."""

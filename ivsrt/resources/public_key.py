@@ -10,22 +10,23 @@ from ivsrt._exceptions import IvsrtError
 from ivsrt._generated import models as m
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
-from ivsrt.resources._base import Taggable, builder, list_pager, model_fields, resolve_client
+from ivsrt.resources._base import Taggable, bind, builder, list_pager, resolve_client
 from ivsrt.retry import RetryPolicy
 
 __all__ = ["PublicKey"]
 
 
-def _key(model: m.PublicKey | m.PublicKeySummary, client: Client) -> PublicKey:
-    return PublicKey(client=client, **model_fields(model))
-
-
 @attrs.frozen(kw_only=True)
 class PublicKey(m.PublicKey, Taggable):
-    """An imported public key. Listed keys carry no material nor fingerprint; :meth:`refresh`
+    """An imported public key. Listed keys carry no material nor fingerprint;
+    [`refresh`][ivsrt.resources.PublicKey.refresh]
     returns every field."""
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((PublicKey, self.arn))
 
     @classmethod
     async def import_key(
@@ -50,9 +51,7 @@ class PublicKey(m.PublicKey, Taggable):
         response = await c.api.import_public_key(
             public_key_material=public_key_material, name=name, tags=tags
         )
-        if response.public_key is None:
-            raise IvsrtError("ImportPublicKey: the response has no key")
-        return _key(response.public_key, c)
+        return bind(PublicKey, response.public_key, c, "ImportPublicKey")
 
     @classmethod
     async def get(
@@ -67,9 +66,7 @@ class PublicKey(m.PublicKey, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_public_key(arn=arn)
-        if response.public_key is None:
-            raise IvsrtError("GetPublicKey: the response has no key")
-        return _key(response.public_key, c)
+        return bind(PublicKey, response.public_key, c, "GetPublicKey")
 
     @classmethod
     def list(

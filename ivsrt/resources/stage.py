@@ -18,10 +18,10 @@ from ivsrt.resources._base import (
     HasArn,
     Taggable,
     arn_of,
+    bind,
     builder,
     fetch_page,
     list_pager,
-    model_fields,
     page_reader,
     resolve_client,
 )
@@ -47,21 +47,23 @@ class NoActiveSessionError(IvsrtError):
     """The stage has no active session (nobody is connected), and none was named."""
 
 
-def _stage(model: m.Stage | m.StageSummary, client: Client) -> Stage:
-    return Stage(client=client, **model_fields(model))
-
-
 @attrs.frozen(kw_only=True)
 class Stage(m.Stage, Taggable):
     """A stage: a virtual space where participants exchange video in real time.
 
-    A snapshot: fields do not change; :meth:`refresh` and :meth:`update` return new snapshots.
-    Stages listed with :meth:`list` carry the fields of a listing (``arn``, ``name``,
+    A snapshot: fields do not change; [`refresh`][ivsrt.resources.Stage.refresh] and
+    [`update`][ivsrt.resources.Stage.update] return new snapshots.
+    Stages listed with [`list`][ivsrt.resources.Stage.list] carry the fields of a listing (``arn``,
+    ``name``,
     ``active_session_id``, ``tags``); ``endpoints`` and the recording configuration are None
-    until :meth:`refresh`.
+    until [`refresh`][ivsrt.resources.Stage.refresh].
     """
 
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
+        return hash((Stage, self.arn))
 
     # -- class methods ------------------------------------------------------------------------
     @classmethod
@@ -86,7 +88,8 @@ class Stage(m.Stage, Taggable):
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
 
-        To also create participant tokens in the same call, use :meth:`create_with_tokens`.
+        To also create participant tokens in the same call, use
+        [`create_with_tokens`][ivsrt.resources.Stage.create_with_tokens].
         """
         stage, _ = await cls.create_with_tokens(
             name=name,
@@ -131,11 +134,9 @@ class Stage(m.Stage, Taggable):
             tags=tags,
             auto_participant_recording_configuration=auto_participant_recording_configuration,
         )
-        if response.stage is None:
-            raise IvsrtError("CreateStage: the response has no stage")
-        stage = _stage(response.stage, c)
+        stage = bind(Stage, response.stage, c, "CreateStage")
         tokens = tuple(
-            ParticipantToken(stage_arn=stage.arn, client=c, **model_fields(t))
+            bind(ParticipantToken, t, c, "CreateStage", stage_arn=stage.arn)
             for t in response.participant_tokens or ()
         )
         return stage, tokens
@@ -156,9 +157,7 @@ class Stage(m.Stage, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_stage(arn=arn)
-        if response.stage is None:
-            raise IvsrtError("GetStage: the response has no stage")
-        return _stage(response.stage, c)
+        return bind(Stage, response.stage, c, "GetStage")
 
     @classmethod
     def list(
@@ -192,11 +191,6 @@ class Stage(m.Stage, Taggable):
         )
 
     # -- this stage -----------------------------------------------------------------------------
-    @property
-    def client(self) -> Client:
-        """The client this stage came from (and its methods use)."""
-        return self._client
-
     async def refresh(self) -> Stage:
         """The stage as it is now (GetStage)."""
         return await Stage.get(self.arn, client=self._client)
@@ -223,7 +217,7 @@ class Stage(m.Stage, Taggable):
         )
         if response.stage is None:
             return await self.refresh()
-        return _stage(response.stage, self._client)
+        return bind(Stage, response.stage, self._client, "UpdateStage")
 
     async def delete(self) -> None:
         """Shut the stage down and delete it, disconnecting everyone (DeleteStage)."""
@@ -255,10 +249,12 @@ class Stage(m.Stage, Taggable):
             duration=duration,
             attributes=attributes,
         )
-        if response.participant_token is None:
-            raise IvsrtError("CreateParticipantToken: the response has no token")
-        return ParticipantToken(
-            stage_arn=self.arn, client=self._client, **model_fields(response.participant_token)
+        return bind(
+            ParticipantToken,
+            response.participant_token,
+            self._client,
+            "CreateParticipantToken",
+            stage_arn=self.arn,
         )
 
     def sessions(
@@ -301,13 +297,15 @@ class Stage(m.Stage, Taggable):
         return await StageSession.get(self.arn, sid, client=self._client)
 
     async def _active_session_id(self) -> str:
-        fresh = await self.refresh()
-        if not fresh.active_session_id:
+        return (await self.refresh())._require_active_session()
+
+    def _require_active_session(self) -> str:
+        if not self.active_session_id:
             raise NoActiveSessionError(
                 f"stage {self.arn} has no active session (nobody is connected); pass "
-                "session_id= to list the participants of a past session (see stage.sessions())"
+                "session_id= to name a past session (see stage.sessions())"
             )
-        return fresh.active_session_id
+        return self.active_session_id
 
     def participants(
         self,
@@ -328,12 +326,16 @@ class Stage(m.Stage, Taggable):
         """The participants of a session (ListParticipants), by default the active one.
 
         Nothing is sent until iteration starts; then, without ``session_id``, the stage is
-        fetched to find its active session (:class:`NoActiveSessionError` if there is none).
+        fetched to find its active session
+        ([`NoActiveSessionError`][ivsrt.resources.NoActiveSessionError] if there is none).
         Only one of the filters ``user_id``, ``published``, ``state``, ``recording_state`` can
-        be given (``ivsrt.ValidationError`` otherwise, before anything is sent).
+        be given (``ivsrt.ValidationError`` otherwise, before anything is sent). The error names
+        the service's parameters: ``filter_by_user_id``, ``filter_by_published``,
+        ``filter_by_state`` and ``filter_by_recording_state``. ``published=False`` is a filter
+        too (participants who did not publish).
 
         Listed participants carry the fields of a listing; details such as ``os_name`` or
-        ``attributes`` are None until :meth:`Participant.refresh`.
+        ``attributes`` are None until [`Participant.refresh`][ivsrt.resources.Participant.refresh].
 
         Args:
             session_id: the session to list; None for the session active now.
@@ -392,7 +394,7 @@ class Stage(m.Stage, Taggable):
     ) -> Composition:
         """Start a server-side composition of this stage (StartComposition).
 
-        See :meth:`ivsrt.Composition.start` for the arguments.
+        See [`Composition.start`][ivsrt.resources.Composition.start] for the arguments.
         """
         from ivsrt.resources.composition import Composition
 
@@ -489,6 +491,11 @@ class StageSession(m.StageSession, Bound):
     """ARN of the stage the session belongs to."""
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
 
+    def __hash__(self) -> int:
+        """Hashed on its identity (``stage_arn`` + ``session_id``); equality compares the whole
+        snapshot."""
+        return hash((StageSession, self.stage_arn, self.session_id))
+
     @classmethod
     async def get(
         cls,
@@ -506,12 +513,10 @@ class StageSession(m.StageSession, Bound):
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        c = resolve_client(client, retry, owner=stage)
         arn = arn_of(stage)
         response = await c.api.get_stage_session(stage_arn=arn, session_id=session_id)
-        if response.stage_session is None:
-            raise IvsrtError("GetStageSession: the response has no session")
-        return StageSession(stage_arn=arn, client=c, **model_fields(response.stage_session))
+        return bind(StageSession, response.stage_session, c, "GetStageSession", stage_arn=arn)
 
     @property
     def ended(self) -> bool:
@@ -542,7 +547,8 @@ class StageSession(m.StageSession, Bound):
         page_size: int | None = None,
         starting_token: str | None = None,
     ) -> AsyncPager[Participant]:
-        """The participants of this session (ListParticipants); see :meth:`Stage.participants`
+        """The participants of this session (ListParticipants); see
+        [`Stage.participants`][ivsrt.resources.Stage.participants]
         for the arguments (one filter at a time)."""
         return _participants_pager(
             self,
@@ -567,7 +573,7 @@ class StageSession(m.StageSession, Bound):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
 
         Raises:
@@ -600,6 +606,11 @@ class ParticipantToken(m.ParticipantToken, Bound):
     """ARN of the stage the token is for."""
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
 
+    def __hash__(self) -> int:
+        """Hashed on its identity (``stage_arn`` + ``participant_id``); equality compares the whole
+        snapshot."""
+        return hash((ParticipantToken, self.stage_arn, self.participant_id))
+
     async def participant(self, *, session_id: str | None = None) -> Participant:
         """The participant that joined with this token (GetParticipant), by default in the
         stage's active session.
@@ -609,18 +620,36 @@ class ParticipantToken(m.ParticipantToken, Bound):
         """
         if not self.participant_id:
             raise IvsrtError("this token has no participant_id")
-        stage = await Stage.get(self.stage_arn, client=self._client)
-        return await stage.participant(self.participant_id, session_id=session_id)
+        if not session_id:
+            stage = await Stage.get(self.stage_arn, client=self._client)
+            session_id = stage._require_active_session()  # one GetStage, not two
+        return await Participant.get(
+            self.stage_arn, session_id, self.participant_id, client=self._client
+        )
 
 
 @attrs.frozen(kw_only=True)
-class ParticipantEvent(m.Event):
-    """One event of a participant in a session (joined, left, published...)."""
+class ParticipantEvent(m.Event, Bound):
+    """One event of a participant in a session (joined, left, published...).
+
+    Like every resource object it keeps the client it came from:
+    [`participant`][ivsrt.resources.ParticipantEvent.participant] fetches the participant it is
+    about.
+    """
 
     stage_arn: str
     """ARN of the stage."""
     session_id: str
     """The session the event happened in."""
+    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    async def participant(self) -> Participant:
+        """The participant the event is about, as it is now (GetParticipant)."""
+        if not self.participant_id:
+            raise IvsrtError("this event has no participant_id")
+        return await Participant.get(
+            self.stage_arn, self.session_id, self.participant_id, client=self._client
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -631,11 +660,12 @@ class ParticipantReplica(m.ParticipantReplica, Bound):
 
     async def stop(self) -> None:
         """Stop this replication (StopParticipantReplication)."""
-        await self._client.api.stop_participant_replication(
+        await Replication(
             source_stage_arn=self.source_stage_arn,
             destination_stage_arn=self.destination_stage_arn,
             participant_id=self.participant_id,
-        )
+            client=self._client,
+        ).stop()
 
 
 async def _find_replica(
@@ -671,7 +701,9 @@ def _replicas_pager(
 
 @attrs.frozen(kw_only=True)
 class Replication(Bound):
-    """A replication started by :meth:`Participant.start_replication`: a handle to watch and
+    """A replication started by
+    [`Participant.start_replication`][ivsrt.resources.Participant.start_replication]: a handle to
+    watch and
     stop it."""
 
     source_stage_arn: str
@@ -684,9 +716,7 @@ class Replication(Bound):
 
     async def status(self) -> ParticipantReplica | None:
         """The replica as listed now (ListParticipantReplicas), None if it is not listed."""
-        found = await _find_replica(
-            self._client, self.source_stage_arn, self.participant_id, self.destination_stage_arn
-        )
+        found = await self._fetch()
         return None if isinstance(found, Gone) else found
 
     async def stop(self) -> None:
@@ -716,7 +746,7 @@ class Replication(Bound):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
         """
 
@@ -749,7 +779,7 @@ class Replication(Bound):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
         """
 
@@ -772,7 +802,8 @@ class Replication(Bound):
 class Participant(m.Participant, Bound):
     """A participant of a stage session.
 
-    Participants from :meth:`Stage.participants` carry the fields of a listing; :meth:`refresh`
+    Participants from [`Stage.participants`][ivsrt.resources.Stage.participants] carry the fields of
+    a listing; [`refresh`][ivsrt.resources.Participant.refresh]
     (GetParticipant) returns every field.
     """
 
@@ -781,6 +812,11 @@ class Participant(m.Participant, Bound):
     session_id: str
     """The session this participant belongs to."""
     _client: Client = attrs.field(alias="client", eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        """Hashed on its identity (``stage_arn`` + ``session_id`` + ``participant_id``);
+        equality compares the whole snapshot."""
+        return hash((Participant, self.stage_arn, self.session_id, self.participant_id))
 
     @classmethod
     async def get(
@@ -802,15 +838,18 @@ class Participant(m.Participant, Bound):
                 ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client if client is not None else getattr(stage, "_client", None), retry)
+        c = resolve_client(client, retry, owner=stage)
         arn = arn_of(stage)
         response = await c.api.get_participant(
             stage_arn=arn, session_id=session_id, participant_id=participant_id
         )
-        if response.participant is None:
-            raise IvsrtError("GetParticipant: the response has no participant")
-        return Participant(
-            stage_arn=arn, session_id=session_id, client=c, **model_fields(response.participant)
+        return bind(
+            Participant,
+            response.participant,
+            c,
+            "GetParticipant",
+            stage_arn=arn,
+            session_id=session_id,
         )
 
     def _pid(self) -> str:
@@ -854,7 +893,7 @@ class Participant(m.Participant, Bound):
             c,
             "ListParticipantEvents",
             _EVENT,
-            (arn, sid),
+            (arn, sid, c),
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
@@ -905,11 +944,7 @@ class Participant(m.Participant, Bound):
         Args:
             destination_stage: the stage (or its ARN) it is replicated into.
         """
-        await self._client.api.stop_participant_replication(
-            source_stage_arn=self.stage_arn,
-            destination_stage_arn=arn_of(destination_stage),
-            participant_id=self._pid(),
-        )
+        await self.replication(destination_stage).stop()
 
     def replication(self, destination_stage: str | HasArn) -> Replication:
         """A handle on this participant's replication into ``destination_stage`` (no request)."""
@@ -949,20 +984,42 @@ class Participant(m.Participant, Bound):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
 
+        A ``DISCONNECTED`` participant can connect again only while its session lasts: when
+        the snapshot is ``DISCONNECTED``, the stage is fetched too (GetStage), and if the
+        participant's session is no longer the stage's active one the wait fails at once
+        instead of running to the deadline.
+
         Raises:
-            ivsrt.WaiterFailedError: the participant (or its stage) is gone.
+            ivsrt.WaiterFailedError: the participant (or its stage) is gone, or it is
+                ``DISCONNECTED`` and its session has ended.
         """
+        session_over = False
+
+        async def fetch() -> Participant:
+            nonlocal session_over
+            p = await self.refresh()
+            if p.state == m.ParticipantState.DISCONNECTED:
+                stage = await Stage.get(self.stage_arn, client=self._client)
+                session_over = stage.active_session_id != self.session_id
+            return p
 
         def check(p: Participant | Gone) -> Done[Participant] | Failed | None:
             if isinstance(p, Gone):
                 return Failed("the participant no longer exists")
-            return Done(p) if p.state == m.ParticipantState.CONNECTED else None
+            if p.state == m.ParticipantState.CONNECTED:
+                return Done(p)
+            if p.state == m.ParticipantState.DISCONNECTED and session_over:
+                return Failed(
+                    f"the participant is DISCONNECTED and its session {self.session_id} is "
+                    "over (it is not the stage's active session)"
+                )
+            return None
 
         return await wait_for(
-            self.refresh,
+            fetch,
             check,
             what=f"participant {self.participant_id} to be CONNECTED",
             timeout=timeout,
@@ -982,7 +1039,7 @@ class Participant(m.Participant, Bound):
 
         Args:
             timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: seconds between the first polls (the delay then doubles, with jitter).
+            min_delay: the shortest delay between two polls (the range then doubles, jittered).
             max_delay: the longest delay between two polls.
 
         Raises:
@@ -1016,5 +1073,5 @@ _LISTED_PARTICIPANT = builder(
 
 _LISTED_STAGE = builder(Stage, m.StageSummary, ("_client",))
 _LISTED_SESSION = builder(StageSession, m.StageSessionSummary, ("stage_arn", "_client"))
-_EVENT = builder(ParticipantEvent, m.Event, ("stage_arn", "session_id"))
+_EVENT = builder(ParticipantEvent, m.Event, ("stage_arn", "session_id", "_client"))
 _REPLICA = builder(ParticipantReplica, m.ParticipantReplica, ("_client",))

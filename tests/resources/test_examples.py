@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import sys
 from pathlib import Path
@@ -51,11 +52,22 @@ async def test_rtmp_ingest(capsys: pytest.CaptureFixture[str]) -> None:
     assert "detached: stage_arn=''" in out
 
 
+@pytest.mark.parametrize(
+    ("argv", "target"),
+    [([], None), (["--emulator"], None), (["--emulator"], "aws"), ([], "emulator")],
+)
 async def test_quickstart_starts_its_own_emulator(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    argv: list[str],
+    target: str | None,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("IVSRT_TARGET", raising=False)
-    await _load("quickstart").main(["--emulator"])
+    """The emulator is the default; ``--emulator`` wins over ``IVSRT_TARGET=aws``."""
+    if target is None:
+        monkeypatch.delenv("IVSRT_TARGET", raising=False)
+    else:
+        monkeypatch.setenv("IVSRT_TARGET", target)
+    await _load("quickstart").main(argv)
     out = capsys.readouterr().out
     assert out.startswith("Started a local IVS Real-Time emulator at http://127.0.0.1:")
     steps = [line for line in out.splitlines() if line[:2] in {f"{i}." for i in range(1, 9)}]
@@ -72,3 +84,25 @@ async def test_quickstart_against_a_running_emulator(capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert out.startswith(f"Using the emulator at {emu.endpoint_url}")
     assert "stage session st-" in out
+
+
+def test_quickstart_target_choice() -> None:
+    """Real AWS only when asked: ``--aws`` or ``IVSRT_TARGET=aws``, and an explicit flag wins
+    over the environment variable (checked without running: AWS is not reachable here)."""
+    module = _load("quickstart")
+
+    def choose(argv: list[str], environ: dict[str, str]) -> str:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--emulator", action="store_true")
+        parser.add_argument("--endpoint-url")
+        parser.add_argument("--aws", action="store_true")
+        target: str = module.choose_target(parser.parse_args(argv), environ)
+        return target
+
+    assert choose([], {}) == "emulator"
+    assert choose([], {"IVSRT_TARGET": "aws"}) == "aws"
+    assert choose([], {"IVSRT_TARGET": "AWS"}) == "aws"
+    assert choose([], {"IVSRT_TARGET": "emulator"}) == "emulator"
+    assert choose(["--aws"], {}) == "aws"
+    assert choose(["--emulator"], {"IVSRT_TARGET": "aws"}) == "emulator"
+    assert choose(["--endpoint-url", "http://127.0.0.1:1"], {"IVSRT_TARGET": "aws"}) == "endpoint"

@@ -40,8 +40,9 @@ async def test_items_across_pages_and_laziness(
 ) -> None:
     stage = await _joined_participants(ivs_emulator, ivs_client, 23)
     before = ivs_emulator.request_count("ListParticipants")
+    total_before = ivs_emulator.request_count()
     pager = stage.participants(page_size=5)
-    assert ivs_emulator.request_count() == ivs_emulator.request_count()  # nothing sent yet
+    assert ivs_emulator.request_count() == total_before  # nothing sent yet
     assert ivs_emulator.request_count("ListParticipants") == before
     users = [p.user_id async for p in pager]
     assert sorted(users) == [f"user-{i:03d}" for i in range(23)]
@@ -99,6 +100,32 @@ async def test_break_and_continue_and_resume_token(
     assert got == everyone
 
 
+async def test_resume_with_a_smaller_or_no_page_size_skips_across_pages(
+    ivs_emulator: Emulator, ivs_client: ivsrt.Client
+) -> None:
+    """A token taken 55 items into a 100-item page, resumed with the service default of 50
+    items a page (or 20): the skip is more than the first page holds, and the rest of it
+    applies to the next page instead of being lost (which repeated items)."""
+    stage = await _joined_participants(ivs_emulator, ivs_client, 60)
+    everyone = [p.participant_id async for p in stage.participants(page_size=100)]
+    assert len(set(everyone)) == 60
+    head = stage.participants(page_size=100)
+    first = [p.participant_id async for p in _take(head, 55)]
+    token = head.resume_token
+    assert token is not None
+    for page_size in (None, 20):
+        rest = [
+            p.participant_id
+            async for p in stage.participants(starting_token=token, page_size=page_size)
+        ]
+        assert rest == everyone[55:], page_size
+        assert first + rest == everyone
+    # page by page too
+    resumed = stage.participants(starting_token=token, page_size=None)
+    pages = [page.items async for page in resumed.pages()]
+    assert [p.participant_id for page in pages for p in page] == everyone[55:]
+
+
 async def test_max_items_limits_requests(ivs_emulator: Emulator, ivs_client: ivsrt.Client) -> None:
     stage = await _joined_participants(ivs_emulator, ivs_client, 30)
     before = ivs_emulator.request_count("ListParticipants")
@@ -108,26 +135,35 @@ async def test_max_items_limits_requests(ivs_emulator: Emulator, ivs_client: ivs
 
 
 async def test_invalid_page_size_and_token(ivs_client: ivsrt.Client) -> None:
-    with pytest.raises(ValueError, match="page_size"):
+    with pytest.raises(ivsrt.ValidationError, match="page_size") as raised:
         Stage.list(page_size=101, client=ivs_client)
+    assert raised.value.paths == ("page_size",)
+    with pytest.raises(ivsrt.ValidationError) as raised:
+        Stage.list(page_size=0, max_items=-1, client=ivs_client)
+    assert raised.value.paths == ("max_items", "page_size")
     with pytest.raises(ivsrt.PaginationError):
         Stage.list(starting_token="ivsrt1:not-base64!!", client=ivs_client)
 
 
-async def _make(kind: str, emu: Emulator, client: ivsrt.Client) -> Callable[[], AsyncPager[Any]]:
-    """Five items of ``kind`` and a factory of pagers over them (page_size=2)."""
+def _kw(kw: dict[str, Any]) -> dict[str, Any]:
+    return {"page_size": 2, **kw}
+
+
+async def _make(kind: str, emu: Emulator, client: ivsrt.Client) -> Callable[..., AsyncPager[Any]]:
+    """Five items of ``kind`` and a factory of pagers over them (page_size=2 unless overridden,
+    e.g. ``make(starting_token=..., page_size=None)``)."""
     if kind == "ListStages":
         for i in range(5):
             await Stage.create(name=f"s{i}", client=client)
-        return lambda: Stage.list(page_size=2, client=client)
+        return lambda **kw: Stage.list(client=client, **_kw(kw))
     if kind == "ListEncoderConfigurations":
         for i in range(5):
             await EncoderConfiguration.create(name=f"e{i}", client=client)
-        return lambda: EncoderConfiguration.list(page_size=2, client=client)
+        return lambda **kw: EncoderConfiguration.list(client=client, **_kw(kw))
     if kind == "ListStorageConfigurations":
         for i in range(5):
             await StorageConfiguration.create(s3=STORAGE, name=f"c{i}", client=client)
-        return lambda: StorageConfiguration.list(page_size=2, client=client)
+        return lambda **kw: StorageConfiguration.list(client=client, **_kw(kw))
     if kind == "ListPublicKeys":
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ec
@@ -142,14 +178,14 @@ async def _make(kind: str, emu: Emulator, client: ivsrt.Client) -> Callable[[], 
                 .decode()
             )
             await PublicKey.import_key(public_key_material=pem, name=f"k{i}", client=client)
-        return lambda: PublicKey.list(page_size=2, client=client)
+        return lambda **kw: PublicKey.list(client=client, **_kw(kw))
     if kind == "ListIngestConfigurations":
         stage = await Stage.create(name="ingest", client=client)
         for i in range(5):
             await IngestConfiguration.create(
                 ingest_protocol="RTMPS", stage=stage, name=f"i{i}", client=client
             )
-        return lambda: IngestConfiguration.list(stage=stage, page_size=2, client=client)
+        return lambda **kw: IngestConfiguration.list(stage=stage, client=client, **_kw(kw))
     if kind == "ListCompositions":
         stage = await Stage.create(name="comp", client=client)
         storage = await StorageConfiguration.create(s3=STORAGE, client=client)
@@ -161,7 +197,7 @@ async def _make(kind: str, emu: Emulator, client: ivsrt.Client) -> Callable[[], 
         )
         for _ in range(5):
             await stage.start_composition(destinations=[dest])
-        return lambda: stage.compositions(page_size=2)
+        return lambda **kw: stage.compositions(**_kw(kw))
     stage = await Stage.create(name="people", client=client)
     if kind == "ListStageSessions":
         for i in range(5):
@@ -169,7 +205,7 @@ async def _make(kind: str, emu: Emulator, client: ivsrt.Client) -> Callable[[], 
             assert token.token
             emu.join(token.token)
             emu.leave(token.token)
-        return lambda: stage.sessions(page_size=2)
+        return lambda **kw: stage.sessions(**_kw(kw))
     token = await stage.create_participant_token(user_id="p")
     assert token.token
     emu.join(token.token)
@@ -180,18 +216,18 @@ async def _make(kind: str, emu: Emulator, client: ivsrt.Client) -> Callable[[], 
             other = await stage.create_participant_token(user_id=f"o{i}")
             assert other.token
             emu.join(other.token)
-        return lambda: stage.participants(page_size=2)
+        return lambda **kw: stage.participants(**_kw(kw))
     if kind == "ListParticipantEvents":
         emu.subscribe(token.token)
         emu.unsubscribe(token.token)
         emu.unpublish(token.token)
         # JOINED, PUBLISH_STARTED, SUBSCRIBE_STARTED, SUBSCRIBE_STOPPED, PUBLISH_STOPPED
-        return lambda: participant.events(page_size=2)
+        return lambda **kw: participant.events(**_kw(kw))
     assert kind == "ListParticipantReplicas"
     for i in range(5):
         dest_stage = await Stage.create(name=f"d{i}", client=client)
         await participant.start_replication(dest_stage)
-    return lambda: participant.replicas(page_size=2)
+    return lambda **kw: participant.replicas(**_kw(kw))
 
 
 @pytest.mark.parametrize(
@@ -225,10 +261,13 @@ async def test_every_list_operation_pages(
     assert [x for page in pages for x in page] == items
     head = make()
     first = [x async for x in _take(head, 3)]
-    rest = await type(head)(
-        operation, head._fetch, page_size=2, starting_token=head.resume_token
-    ).to_list()
-    assert first + rest == items
+    token = head.resume_token
+    assert token is not None
+    # the resource's own list method takes the token back, with the same page size, another
+    # one, or none (the service default)
+    for page_size in (2, 1, 3, None):
+        rest = await make(starting_token=token, page_size=page_size).to_list()
+        assert first + rest == items, page_size
 
 
 async def _take(pager: AsyncPager[Any], n: int) -> Any:

@@ -111,8 +111,8 @@ async def test_timeout_carries_last_snapshot(
     loop = asyncio.get_running_loop()
     started = loop.time()
     with pytest.raises(ivsrt.WaiterTimeoutError) as info:
-        await comp.wait_until_active(timeout=0.05, **FAST)
-    assert loop.time() - started < 1.0
+        await comp.wait_until_active(timeout=0.5, **FAST)
+    assert loop.time() - started < 5.0
     assert isinstance(info.value, TimeoutError)
     assert isinstance(info.value.last, Composition)
     assert info.value.last.state == m.CompositionState.STARTING
@@ -225,6 +225,36 @@ async def test_participant_connected_and_published(
     assert isinstance(info.value.last, ivsrt.Participant)
 
 
+async def test_connected_waiter_fails_fast_once_the_session_is_over(
+    ivs_emulator: Emulator, ivs_client: ivsrt.Client
+) -> None:
+    stage = await Stage.create(name="people", client=ivs_client)
+    host = await stage.create_participant_token(user_id="host")
+    guest = await stage.create_participant_token(user_id="guest")
+    assert host.token
+    assert guest.token
+    ivs_emulator.join(host.token)
+    ivs_emulator.join(guest.token)
+    participant = await guest.participant()
+    ivs_emulator.leave(guest.token)
+    # the session goes on (the host is there): the guest may come back, so the waiter waits
+    waiter = asyncio.create_task(participant.wait_until_connected(timeout=10, **FAST))
+    await _polls_then(ivs_emulator, "GetParticipant", 4)
+    assert not waiter.done()
+    ivs_emulator.join(guest.token)
+    assert (await asyncio.wait_for(waiter, 10)).state == m.ParticipantState.CONNECTED
+    # everyone leaves: the session is over, the participant cannot connect any more
+    ivs_emulator.leave(guest.token)
+    ivs_emulator.leave(host.token)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(ivsrt.WaiterFailedError, match="session") as info:
+        await participant.wait_until_connected(timeout=30, **FAST)
+    assert loop.time() - started < 5.0  # not the 30 s deadline
+    assert isinstance(info.value.last, ivsrt.Participant)
+    assert info.value.last.state == m.ParticipantState.DISCONNECTED
+
+
 async def test_replication_active_and_stopped(
     ivs_emulator: Emulator, ivs_client: ivsrt.Client
 ) -> None:
@@ -254,3 +284,25 @@ async def test_waiter_arguments_are_checked(ivs_client: ivsrt.Client) -> None:
         await comp.wait_until_active(timeout=0)
     with pytest.raises(ValueError, match="min_delay"):
         await comp.wait_until_active(min_delay=2, max_delay=1)
+
+
+def test_delays_are_jittered_from_the_first_one() -> None:
+    """Delay n is drawn in [min * 2**n, min * 2**(n+1)], capped at max; the first one is
+    jittered too (it was always exactly min_delay: waiters started together polled in step)."""
+    import random
+
+    from ivsrt.waiting import delays
+
+    firsts = set()
+    for seed in range(200):
+        ds = delays(1.0, 15.0, random.Random(seed))
+        firsts.add(ds[0])
+        assert 1.0 <= ds[0] <= 2.0
+        assert 2.0 <= ds[1] <= 4.0
+        assert all(1.0 <= d <= 15.0 for d in ds)
+        assert 7.5 <= ds[-1] <= 15.0  # capped: within [max / 2, max]
+    assert len(firsts) > 100  # not a constant
+    assert min(firsts) < 1.2
+    assert max(firsts) > 1.8
+    # a max below 2 * min still bounds every delay, the first included
+    assert all(0.5 <= d <= 0.6 for d in delays(0.5, 0.6, random.Random(3)))
