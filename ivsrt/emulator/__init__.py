@@ -14,9 +14,16 @@ It speaks rest-json like the service (SigV4 verified for service ``ivs``, access
 / secret ``test`` by default, account ``123456789012``, any region), so boto3, aiobotocore and
 anything else that signs SigV4 can use it. What only real media would do (joining, publishing,
 RTMP ingest, a composition failing) and time itself are driven through the control surface:
-methods of :class:`Emulator`, and the same actions over HTTP under ``/_emulator/``.
+methods of `Emulator`, and the same actions over HTTP under ``/_emulator/``.
 
-Memory is bounded: see :class:`Limits` for every limit and its default.
+Memory is bounded: see `Limits` for every limit and its default.
+
+Rules it enforces beyond the model's constraints include the reference's (a composition stops a
+minute after its stage has no participant; state is per region: another region's ARN is not
+found) and a few the service applies without documenting them in the reference: reusing a
+StartComposition ``idempotencyToken`` with different parameters is a 409 ConflictException (the
+same parameters return the composition the token created); composition destinations must be in
+the stage's region and account; tag keys starting with ``aws:`` are reserved.
 """
 
 from ivsrt.emulator._clock import Clock

@@ -1,10 +1,14 @@
-"""``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N]``"""
+"""``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N]``
+
+Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly with exit status 0. A port that
+cannot be bound is a one-line error with exit status 2."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import ipaddress
+import signal
 import sys
 
 from ivsrt.emulator._emulator import Emulator
@@ -28,6 +32,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 async def _serve(args: argparse.Namespace) -> None:
     emu = Emulator(
         host=args.host,
@@ -36,6 +49,17 @@ async def _serve(args: argparse.Namespace) -> None:
         region=args.region,
         composition_start_delay=args.composition_start_delay,
     )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if not _is_loopback(args.host):
+        print(
+            f"warning: listening on {args.host}, not loopback: the emulator's control surface "
+            "(/_emulator/) is unauthenticated; anyone who can reach this port can drive it",
+            file=sys.stderr,
+            flush=True,
+        )
     async with emu:
         print(emu.endpoint_url, flush=True)
         print(
@@ -45,13 +69,20 @@ async def _serve(args: argparse.Namespace) -> None:
             file=sys.stderr,
             flush=True,
         )
-        await asyncio.Event().wait()
+        await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(_serve(args))
+    except OSError as exc:
+        print(
+            f"python -m ivsrt.emulator: cannot listen on {args.host}:{args.port}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import math
 import threading
 
-__all__ = ["Clock"]
+__all__ = ["MAX_ADVANCE_SECONDS", "Clock"]
 
 _UTC = datetime.timezone.utc
+
+MAX_ADVANCE_SECONDS = 100 * 366 * 24 * 3600.0
+"""Largest total offset the clock accepts (about 100 years), so that every date the emulator
+computes (token expiry, composition times) stays representable."""
 
 
 def _real_now() -> datetime.datetime:
@@ -16,7 +21,7 @@ def _real_now() -> datetime.datetime:
 
 class Clock:
     """Emulator time. Every time-dependent state (composition STARTING -> ACTIVE, token expiry)
-    is computed from :meth:`now` when it is read, so advancing the clock is enough to move
+    is computed from `now` when it is read, so advancing the clock is enough to move
     state along; nothing runs in the background."""
 
     def __init__(self) -> None:
@@ -33,9 +38,20 @@ class Clock:
 
     def advance(self, seconds: float) -> datetime.datetime:
         """Move emulator time forward by ``seconds`` (frozen or not); returns the new time."""
-        if seconds < 0:
-            raise ValueError("the emulator clock only moves forward")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError("seconds must be a number")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError("the emulator clock only moves forward by a finite number of seconds")
         with self._lock:
+            # validated before anything is saved: a rejected advance leaves the clock as it was
+            base = self._offset
+            if self._frozen_at is not None:
+                base = self._frozen_at - _real_now()
+            if base.total_seconds() + seconds > MAX_ADVANCE_SECONDS:
+                raise ValueError(
+                    f"the emulator clock cannot run more than {MAX_ADVANCE_SECONDS:.0f} seconds "
+                    "(about 100 years) ahead of real time"
+                )
             delta = datetime.timedelta(seconds=seconds)
             if self._frozen_at is not None:
                 self._frozen_at += delta
@@ -44,7 +60,7 @@ class Clock:
         return self.now()
 
     def freeze(self) -> datetime.datetime:
-        """Stop time where it is (until :meth:`resume` or :meth:`advance`)."""
+        """Stop time where it is (until `resume` or `advance`)."""
         with self._lock:
             if self._frozen_at is None:
                 self._frozen_at = _real_now() + self._offset

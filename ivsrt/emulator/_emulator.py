@@ -1,14 +1,13 @@
-"""The :class:`Emulator`: a local IVS Real-Time server with a Python control surface."""
+"""The `Emulator`: a local IVS Real-Time server with a Python control surface."""
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from aiohttp import web
+from cryptography.hazmat.primitives import serialization
 from typing_extensions import Self
 
 from ivsrt.emulator._clock import Clock
@@ -38,14 +37,14 @@ class Emulator:
         access_key: the only access key id accepted in SigV4 signatures.
         secret_key: its secret.
         account_id: the account in every ARN.
-        region: default region of :meth:`client` (any region is accepted on the wire; ARNs
+        region: default region of `client` (any region is accepted on the wire; ARNs
             use the region of the request's signature).
         composition_start_delay: emulator-clock seconds a composition stays STARTING.
         composition_stop_delay: emulator-clock seconds a composition stays STOPPING.
-        limits: quotas and memory bounds (see :class:`Limits`); the ``max_*`` keywords below
-            override single fields of it.
+        limits: quotas and memory bounds (see `Limits`), e.g.
+            ``Limits(max_stages=3)``.
 
-    Everything that depends on time is computed from :attr:`clock` when read: advance or freeze
+    Everything that depends on time is computed from `clock` when read: advance or freeze
     it to make state changes deterministic.
     """
 
@@ -62,28 +61,10 @@ class Emulator:
         composition_start_delay: float = 5.0,
         composition_stop_delay: float = 2.0,
         limits: Limits | None = None,
-        max_stages: int | None = None,
-        max_active_compositions: int | None = None,
-        max_encoder_configurations: int | None = None,
-        max_storage_configurations: int | None = None,
-        max_ingest_configurations: int | None = None,
-        max_public_keys: int | None = None,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
-        overrides = {
-            k: v
-            for k, v in {
-                "max_stages": max_stages,
-                "max_active_compositions": max_active_compositions,
-                "max_encoder_configurations": max_encoder_configurations,
-                "max_storage_configurations": max_storage_configurations,
-                "max_ingest_configurations": max_ingest_configurations,
-                "max_public_keys": max_public_keys,
-            }.items()
-            if v is not None
-        }
-        self.limits: Limits = attrs.evolve(limits or Limits(), **overrides)
+        self.limits: Limits = limits or Limits()
         """Quotas and memory bounds in force."""
         self.host = host
         self.port = port
@@ -91,7 +72,7 @@ class Emulator:
         self.secret_key = secret_key
         self.account_id = account_id
         self.region = region
-        """Default region for :meth:`client`."""
+        """Default region for `client`."""
         self.clock = Clock()
         """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""
         self.faults = Faults(seed)
@@ -110,6 +91,7 @@ class Emulator:
         self._total_requests = 0
         self._runner: web.AppRunner | None = None
         self._endpoint_url: str | None = None
+        self._bound_port: int | None = None
 
     def __repr__(self) -> str:
         where = self._endpoint_url or "not started"
@@ -129,30 +111,33 @@ class Emulator:
         return self.endpoint_url + CONTROL_PREFIX
 
     async def start(self) -> Self:
-        """Start serving (done by ``async with``)."""
+        """Start serving (done by ``async with``). After `stop`, starting again serves
+        the same state on the same port (raises ``OSError`` if it was taken meanwhile)."""
         if self._runner is not None:
             return self
         runner = web.AppRunner(
             build_app(self), handle_signals=False, access_log=None, shutdown_timeout=1.0
         )
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, backlog=1024)
+        port = self._bound_port if self._bound_port is not None else self.port
+        site = web.TCPSite(runner, self.host, port, backlog=1024)
         try:
             await site.start()
         except BaseException:
             await runner.cleanup()
             raise
         self._runner = runner
-        server: Any = site._server
-        sock: socket.socket = server.sockets[0]
-        port = sock.getsockname()[1]
+        address: Any = runner.addresses[0]
+        self._bound_port = int(address[1])
         host = self.host if ":" not in self.host else f"[{self.host}]"
-        self._endpoint_url = f"http://{host}:{port}"
+        self._endpoint_url = f"http://{host}:{self._bound_port}"
         return self
 
     async def stop(self) -> None:
-        """Stop serving and close every connection. Safe to call more than once."""
+        """Stop serving and close every connection (``endpoint_url`` is unset until the next
+        `start`). Safe to call more than once."""
         runner, self._runner = self._runner, None
+        self._endpoint_url = None
         if runner is not None:
             await runner.cleanup()
 
@@ -167,8 +152,16 @@ class Emulator:
     ) -> None:
         await self.stop()
 
+    @property
+    def token_public_key_pem(self) -> str:
+        """PEM (SubjectPublicKeyInfo) of the P-384 key that signs the participant tokens this
+        emulator issues: verify its tokens with it (ES384)."""
+        return self._state.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+
     def client(self, **kwargs: Any) -> Client:
-        """An :class:`ivsrt.Client` for this emulator (not yet opened): its region, endpoint
+        """An `ivsrt.Client` for this emulator (not yet opened): its region, endpoint
         and credentials; ``kwargs`` go to ``ivsrt.Client``."""
         from ivsrt.client import Client
 
@@ -184,7 +177,7 @@ class Emulator:
         issued, or one self-signed with the private key of an imported public key). Starts a
         stage session if none is active. Returns the participant id (the token's ``jti``).
 
-        Raises :class:`ControlError` for an invalid or expired token or an unknown stage."""
+        Raises `ControlError` for an invalid or expired token or an unknown stage."""
         with self._state.lock:
             return self._state.join(token)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import threading
 from collections import OrderedDict
@@ -10,7 +11,10 @@ from typing import Literal
 
 import attrs
 
-__all__ = ["FaultDecision", "FaultKind", "FaultRule", "Faults", "Invocation"]
+__all__ = ["MAX_LATENCY", "FaultDecision", "FaultKind", "FaultRule", "Faults", "Invocation"]
+
+MAX_LATENCY = 300.0
+"""Largest latency (seconds) one fault may add: longer would only hang clients."""
 
 FaultKind = Literal["throttle", "server_error", "latency", "reset_before", "reset_after"]
 _KINDS: frozenset[str] = frozenset(
@@ -29,7 +33,7 @@ class Invocation:
 
 @attrs.define
 class FaultRule:
-    """One injected fault (see :meth:`Faults.inject`)."""
+    """One injected fault (see `Faults.inject`)."""
 
     operation: str | None
     kind: FaultKind
@@ -89,12 +93,14 @@ class Faults:
         every operation).
 
         ``count``: only the next N matching calls. ``probability``: each matching call with
-        that chance (seeded). Neither: every matching call until :meth:`clear`.
+        that chance (seeded). Neither: every matching call until `clear`.
 
         Kinds: ``throttle`` (429 ThrottlingException), ``server_error`` (``status``, 500 or
         503 by default), ``latency`` (sleep ``latency`` seconds, then serve), ``reset_before``
         (drop the connection without applying the request), ``reset_after`` (apply it, then drop
         the connection without a response).
+
+        ``latency`` must be finite, from 0 to `MAX_LATENCY` (300) seconds.
         """
         from ivsrt._generated.constraints import OPERATIONS
 
@@ -106,8 +112,8 @@ class Faults:
             raise ValueError("probability must be between 0 and 1")
         if count is not None and count < 1:
             raise ValueError("count must be at least 1")
-        if latency < 0:
-            raise ValueError("latency must not be negative")
+        if not math.isfinite(latency) or not 0.0 <= latency <= MAX_LATENCY:
+            raise ValueError(f"latency must be a number of seconds from 0 to {MAX_LATENCY:g}")
         if kind == "server_error" and not 500 <= status <= 599:
             raise ValueError("status of a server_error must be a 5xx code")
         with self._lock:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import logging
+import math
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -41,6 +43,35 @@ _AUTH_RE = re.compile(
     r"\s*Signature=(?P<sig>[0-9a-f]+)"
 )
 _STATUS_EXTRA = {"ThrottlingException": 429}
+_log = logging.getLogger("ivsrt.emulator")
+
+
+class _BadBody(Exception):
+    """The request body is not one JSON object."""
+
+
+def _read_json_object(raw: bytes) -> dict[str, Any]:
+    """The JSON object in ``raw`` (empty body: ``{}``), nulls removed (AWS treats a null member
+    as absent). Raises `_BadBody` for anything else, deeply nested documents
+    (RecursionError) included."""
+    if not raw.strip():
+        return {}
+    try:
+        parsed = _strip_nulls(json.loads(raw))
+    except (ValueError, RecursionError):
+        raise _BadBody("the request body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise _BadBody("the request body must be a JSON object")
+    return parsed
+
+
+def _strip_nulls(value: Any) -> Any:
+    """``value`` without JSON nulls (AWS treats a null member as absent)."""
+    if isinstance(value, dict):
+        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_strip_nulls(v) for v in value if v is not None]
+    return value
 
 
 def _wire_time(value: datetime.datetime) -> str:
@@ -87,7 +118,11 @@ def _validation_message(violations: list[Any]) -> str:
 
 
 class _Dropped(Exception):
-    """The connection was dropped on purpose (fault injection)."""
+    """The connection was dropped on purpose (fault injection).
+
+    ``build_app``'s handler turns it into ``asyncio.CancelledError``: that is how an aiohttp
+    handler ends without writing a response; the transport is already aborted, so the client
+    sees a connection reset and aiohttp logs nothing."""
 
 
 def _drop(request: web.Request) -> web.StreamResponse:
@@ -192,14 +227,11 @@ def _verify(emu: Emulator, request: web.Request, body: bytes) -> tuple[str, web.
 def _params(request: web.Request, op: str, body: bytes, arn: str | None) -> dict[str, Any]:
     method = OPERATIONS[op]["method"]
     params: dict[str, Any] = {}
-    if method == "POST" and body.strip():
+    if method == "POST":
         try:
-            parsed = json.loads(body)
-        except ValueError:
-            raise ApiError("ValidationException", "the request body is not valid JSON") from None
-        if not isinstance(parsed, dict):
-            raise ApiError("ValidationException", "the request body must be a JSON object")
-        params.update(parsed)
+            params.update(_read_json_object(body))
+        except _BadBody as exc:
+            raise ApiError("ValidationException", str(exc)) from None
     if arn is not None:
         params["resourceArn"] = arn
     if op == "UntagResource":
@@ -213,6 +245,11 @@ def _params(request: web.Request, op: str, body: bytes, arn: str | None) -> dict
 async def _api(emu: Emulator, request: web.Request) -> web.StreamResponse:
     op, arn = _route(request)
     emu._count(op)
+    if op is None and not request.headers.get("Authorization"):
+        # as AWS: an unsigned request is refused before routing
+        return error_response(
+            "MissingAuthenticationTokenException", "Missing Authentication Token", 403
+        )
     if op is None:
         return error_response(
             "UnknownOperationException",
@@ -277,26 +314,47 @@ def _clock_body(emu: Emulator) -> dict[str, Any]:
     return {"now": emu.clock.now(), "frozen": emu.clock.frozen}
 
 
+def _optional(body: Mapping[str, Any], key: str, kinds: tuple[type, ...], what: str) -> Any:
+    """``body[key]`` (None when absent or null) if it is one of ``kinds``, else 400."""
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ControlError("BAD_REQUEST", f"'{key}' must be {what}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ControlError("BAD_REQUEST", f"'{key}' must be a finite number")
+    return value
+
+
 def _fault(emu: Emulator, b: dict[str, Any], r: web.Request) -> dict[str, Any]:
+    kind = _need(b, "kind")
+    operation = _optional(b, "operation", (str,), "an operation name (a string) or null")
+    count = _optional(b, "count", (int,), "an integer (the next N calls)")
+    probability = _optional(b, "probability", (int, float), "a number from 0 to 1")
+    latency = _optional(b, "latency", (int, float), "a number of seconds")
+    status = _optional(b, "status", (int,), "an integer HTTP status (5xx)")
     try:
         emu.faults.inject(
-            b.get("operation"),
-            _need(b, "kind"),
-            probability=b.get("probability"),
-            count=b.get("count"),
-            latency=float(b.get("latency", 0.0)),
-            status=int(b.get("status", 503)),
+            operation,
+            kind,
+            probability=None if probability is None else float(probability),
+            count=count,
+            latency=0.0 if latency is None else float(latency),
+            status=503 if status is None else status,
         )
-    except (ValueError, TypeError) as exc:
+    except ValueError as exc:
         raise ControlError("BAD_REQUEST", str(exc)) from None
     return {}
 
 
 def _advance(emu: Emulator, b: dict[str, Any], r: web.Request) -> dict[str, Any]:
     seconds = b.get("seconds")
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
         raise ControlError("BAD_REQUEST", "'seconds' is required (a number, not negative)")
-    emu.clock.advance(float(seconds))
+    try:
+        emu.clock.advance(float(seconds))
+    except (ValueError, OverflowError) as exc:
+        raise ControlError("BAD_REQUEST", str(exc)) from None
     return _clock_body(emu)
 
 
@@ -357,16 +415,10 @@ async def _control(emu: Emulator, request: web.Request) -> web.StreamResponse:
         return _json(
             {"error": "NOT_FOUND", "message": f"no control action {request.method} {path}"}, 404
         )
-    body: dict[str, Any] = {}
-    raw = await request.read()
-    if raw.strip():
-        try:
-            parsed = json.loads(raw)
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, dict):
-            return _json({"error": "BAD_REQUEST", "message": "body must be a JSON object"}, 400)
-        body = parsed
+    try:
+        body = _read_json_object(await request.read())
+    except _BadBody:
+        return _json({"error": "BAD_REQUEST", "message": "body must be a JSON object"}, 400)
     try:
         result = handler(emu, body, request)
     except ControlError as exc:
@@ -383,6 +435,12 @@ def build_app(emu: Emulator) -> web.Application:
             return await _api(emu, request)
         except _Dropped:
             raise asyncio.CancelledError from None
+        except web.HTTPException:
+            raise
+        except Exception:
+            # a bug of the emulator: log it here, answer as the service would (no traceback)
+            _log.exception("internal error serving %s %s", request.method, request.path)
+            return error_response("InternalServerException", "internal error of the emulator", 500)
 
     app = web.Application(client_max_size=emu.limits.max_body_bytes)
     route: Callable[[web.Request], Awaitable[web.StreamResponse]] = handle

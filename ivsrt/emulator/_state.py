@@ -1,7 +1,7 @@
 """The emulated service: resources, their state machines, and one handler per operation.
 
 Handlers take the validated request (wire names) and return the response body (wire names,
-datetimes left as ``datetime``; the server formats them). They raise :class:`ApiError` for
+datetimes left as ``datetime``; the server formats them). They raise `ApiError` for
 service errors. Everything time-dependent is computed from the clock when read.
 """
 
@@ -11,6 +11,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import itertools
 import json
 import random
 import string
@@ -30,6 +31,18 @@ __all__ = ["ApiError", "ControlError", "Limits", "State"]
 Body = dict[str, Any]
 _ALNUM = string.ascii_letters + string.digits
 _ALL_CAPABILITIES = ["PUBLISH", "SUBSCRIBE"]
+_SEQ = itertools.count()
+"""Creation order of every resource, session, participant and event (pagination resumes
+after the last item returned, so deleting while listing skips nothing)."""
+
+
+def _seq_field() -> Any:
+    return attrs.field(factory=lambda: next(_SEQ), init=False, repr=False)
+
+
+COMPOSITION_IDLE_TIMEOUT = 60.0
+"""Seconds a composition survives with no participant connected to its stage (the reference:
+"after a 1-minute timeout, when all participants are disconnected from the stage")."""
 
 
 class ApiError(Exception):
@@ -57,7 +70,17 @@ class ControlError(Exception):
 @attrs.frozen(kw_only=True)
 class Limits:
     """Quotas (answered with 402 ServiceQuotaExceededException, or an error event for media)
-    and memory bounds of one emulator. Every limit is enforced."""
+    and memory bounds of one emulator. Every limit is enforced; quotas count every region
+    of the emulator together.
+
+    Worst-case memory with the defaults is roughly: participants
+    (``max_total_participants`` x ~1 KB, attributes included) + events
+    (``max_total_events`` x ~300 B) + stages (``max_stages`` x ~2 KB) + compositions
+    (``max_compositions_kept`` x ~(layout + destinations), bounded by the request body, at most
+    ``max_body_bytes``) + configurations and keys (a few KB each) + idempotency tokens and
+    invocation ids (~200 B each): about 100 MB + 300 MB + 2 MB + 1 GB (if every composition
+    body were 1 MB; ~10 MB for realistic ones) + a few MB. Lower ``max_total_events``,
+    ``max_total_participants`` and ``max_body_bytes`` to bound it tighter."""
 
     max_stages: int = 1000
     """Stages per account (CreateStage -> 402 beyond)."""
@@ -70,7 +93,8 @@ class Limits:
     max_publishers_per_stage: int = 12
     """Publishers at once in one stage (PUBLISH_ERROR / QUOTA_EXCEEDED beyond)."""
     max_participants_per_session: int = 1000
-    """Participants kept per stage session (JOIN_ERROR / QUOTA_EXCEEDED beyond)."""
+    """Participants per stage session: beyond, joining raises `ControlError`
+    ``QUOTA_EXCEEDED`` (nothing is recorded for the refused participant)."""
     max_sessions_per_stage: int = 100
     """Stage sessions kept per stage; the oldest ended ones are forgotten first."""
     max_events_per_participant: int = 1000
@@ -83,6 +107,14 @@ class Limits:
     """Invocation ids remembered for attempt counting; the oldest are forgotten first."""
     max_body_bytes: int = 1024 * 1024
     """Largest request body accepted (413 beyond)."""
+    max_total_participants: int = 100_000
+    """Participants kept over every stage session of the emulator. At the cap the oldest
+    ended stage session (of any stage) is forgotten; when none has ended, joining raises
+    `ControlError` ``QUOTA_EXCEEDED``."""
+    max_total_events: int = 1_000_000
+    """Participant events kept over the whole emulator. At the cap the oldest ended stage
+    session is forgotten; when none has ended, the oldest events of the live session's
+    participants are dropped."""
 
 
 def _rand(rng: random.Random, n: int) -> str:
@@ -99,6 +131,7 @@ class Event:
     destination_stage_arn: str | None = None
     destination_session_id: str | None = None
     replica: bool = False
+    seq: int = _seq_field()
 
     def wire(self) -> Body:
         out: Body = {
@@ -140,6 +173,7 @@ class Participant:
     ingest_arn: str | None = None
     redundant_ingest: bool | None = None
     events: list[Event] = attrs.field(factory=list)
+    seq: int = _seq_field()
 
     def summary(self) -> Body:
         out: Body = {
@@ -177,6 +211,7 @@ class Session:
     start: datetime.datetime
     end: datetime.datetime | None = None
     participants: dict[str, Participant] = attrs.field(factory=dict)
+    seq: int = _seq_field()
 
     def wire(self) -> Body:
         out: Body = {"sessionId": self.id, "startTime": self.start}
@@ -198,6 +233,9 @@ class Stage:
     endpoints: dict[str, str]
     sessions: OrderedDict[str, Session] = attrs.field(factory=OrderedDict)
     active: Session | None = None
+    empty_since: datetime.datetime | None = None
+    """When the last participant left (or the stage was created); None while one is connected."""
+    seq: int = _seq_field()
 
     def summary(self) -> Body:
         out: Body = {"arn": self.arn, "name": self.name, "tags": dict(self.tags)}
@@ -233,6 +271,8 @@ class Composition:
     stop_requested: datetime.datetime | None = None
     failed_at: datetime.datetime | None = None
     failure_reason: str | None = None
+    request_hash: str = ""
+    seq: int = _seq_field()
 
     def _active_at(self) -> datetime.datetime:
         return self.created + datetime.timedelta(seconds=self.start_delay)
@@ -317,6 +357,7 @@ class Simple:
     tags: dict[str, str]
     body: Body
     key: ec.EllipticCurvePublicKey | None = None
+    seq: int = _seq_field()
 
     def wire(self, *fields: str) -> Body:
         out: Body = {"arn": self.arn, "name": self.name, "tags": dict(self.tags)}
@@ -339,6 +380,7 @@ class Ingest:
     redundant: bool
     tags: dict[str, str]
     state: str = "INACTIVE"
+    seq: int = _seq_field()
 
     def summary(self) -> Body:
         return {
@@ -368,6 +410,7 @@ class Replica:
     destination_stage_arn: str
     destination_session_id: str
     state: str = "ACTIVE"
+    seq: int = _seq_field()
 
     def wire(self) -> Body:
         return {
@@ -382,6 +425,27 @@ class Replica:
 
 def _not_found(kind: str, arn: str) -> ApiError:
     return ApiError("ResourceNotFoundException", f"{kind} not found: {arn}")
+
+
+def arn_region(arn: str) -> str | None:
+    """The region field of an ARN (None when it is not an ARN)."""
+    parts = arn.split(":", 5)
+    return parts[3] if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def arn_account(arn: str) -> str | None:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def _check_tag_keys(tags: Mapping[str, str]) -> None:
+    for key in tags:
+        if key.lower().startswith("aws:"):
+            raise ApiError(
+                "ValidationException",
+                f"1 validation error detected: Value at 'tags' failed to satisfy constraint: "
+                f"tag keys beginning with 'aws:' are reserved (got {key!r})",
+            )
 
 
 def _recording_config(raw: Mapping[str, Any] | None) -> Body:
@@ -419,7 +483,7 @@ _DEFAULT_PAGE: dict[str, int] = {
 
 class State:
     """All resources of one emulator. Not thread-safe by itself: the server and the control
-    methods call it under :attr:`lock`."""
+    methods call it under `lock`."""
 
     def __init__(
         self,
@@ -445,12 +509,17 @@ class State:
         self._kid = _rand(self.rng, 12)
         self.stages: dict[str, Stage] = {}
         self.compositions: OrderedDict[str, Composition] = OrderedDict()
-        self.idempotency: OrderedDict[str, str] = OrderedDict()
+        self.idempotency: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        """idempotencyToken -> (composition ARN, hash of the rest of the request)."""
         self.encoders: dict[str, Simple] = {}
         self.storages: dict[str, Simple] = {}
         self.public_keys: dict[str, Simple] = {}
         self.ingests: dict[str, Ingest] = {}
         self.replicas: list[Replica] = []
+        self.n_participants = 0
+        """Participants over every kept stage session (bounded by max_total_participants)."""
+        self.n_events = 0
+        """Events over every kept participant (bounded by max_total_events)."""
 
     # -- helpers ---------------------------------------------------------------------------
     def now(self) -> datetime.datetime:
@@ -471,7 +540,22 @@ class State:
             raise _not_found("Stage", arn)
         return stage
 
+    def _quota(self, kind: str, n: int, limit: int, unit: str = "per account") -> None:
+        """402 when ``n`` resources of ``kind`` already reach ``limit``."""
+        if n >= limit:
+            raise ApiError(
+                "ServiceQuotaExceededException", f"{kind} quota exceeded: at most {limit} {unit}"
+            )
+
+    @staticmethod
+    def _new_tags(p: Mapping[str, Any]) -> dict[str, str]:
+        """The tags of a Create* request (their number is checked by the model: at most 50)."""
+        tags = dict(p.get("tags") or {})
+        _check_tag_keys(tags)
+        return tags
+
     def _check_tags(self, tags: Mapping[str, str]) -> None:
+        _check_tag_keys(tags)
         if len(tags) > 50:
             raise ApiError(
                 "ValidationException",
@@ -480,19 +564,39 @@ class State:
             )
 
     def _page(
-        self, op: str, params: Mapping[str, Any], items: Sequence[Body], scope: str = ""
+        self,
+        op: str,
+        params: Mapping[str, Any],
+        items: Sequence[Any],
+        render: Callable[[Any], Body],
+        scope: str = "",
+        *,
+        descending: bool = False,
     ) -> tuple[list[Body], str | None]:
+        """One page of ``items`` (in creation order, or its reverse with ``descending``).
+
+        The token holds the creation number (``seq``) of the last item returned, HMAC'd and
+        bound to the operation and ``scope`` (the filters): the next page starts after it, so
+        deleting items between pages skips nothing."""
         limit = params.get("maxResults") or _DEFAULT_PAGE.get(op, 50)
         token = params.get("nextToken")
-        offset = 0
+        start = 0
         key = f"{op}|{scope}"
         if token:
-            offset = self._read_token(token, key)
-        page = list(items[offset : offset + limit])
+            after = self._read_token(token, key)
+            start = next(
+                (
+                    i
+                    for i, item in enumerate(items)
+                    if (item.seq < after if descending else item.seq > after)
+                ),
+                len(items),
+            )
+        chosen = items[start : start + limit]
         nxt = None
-        if offset + limit < len(items):
-            nxt = self._make_token(key, offset + limit)
-        return page, nxt
+        if start + limit < len(items):
+            nxt = self._make_token(key, chosen[-1].seq)
+        return [render(x) for x in chosen], nxt
 
     def _make_token(self, key: str, offset: int) -> str:
         payload = f"{offset}|{key}".encode()
@@ -535,6 +639,46 @@ class State:
     def _active_compositions(self) -> list[Composition]:
         now = self.now()
         return [c for c in self.compositions.values() if not c.finished(now)]
+
+    def _active_replicas(
+        self,
+        *,
+        source: str | None = None,
+        destination: str | None = None,
+        participant: str | None = None,
+    ) -> list[Replica]:
+        """ACTIVE replicas matching every filter given."""
+        return [
+            r
+            for r in self.replicas
+            if r.state == "ACTIVE"
+            and (source is None or r.source_stage_arn == source)
+            and (destination is None or r.destination_stage_arn == destination)
+            and (participant is None or r.participant_id == participant)
+        ]
+
+    @staticmethod
+    def _detach_ingest(ing: Ingest) -> None:
+        """The ingest configuration loses its stage (its publisher was disconnected)."""
+        ing.stage_arn = ""
+        ing.state = "INACTIVE"
+
+    def settle(self) -> None:
+        """Apply what time alone does: a composition whose stage has had no participant
+        connected for `COMPOSITION_IDLE_TIMEOUT` seconds (counted from its start at the
+        earliest) stops. Called before every operation and control action."""
+        now = self.now()
+        timeout = datetime.timedelta(seconds=COMPOSITION_IDLE_TIMEOUT)
+        for comp in self.compositions.values():
+            if comp.stop_requested is not None or comp.finished(now):
+                continue
+            stage = self.stages.get(comp.stage_arn)
+            if stage is None or stage.empty_since is None:
+                continue
+            deadline = max(comp.created, stage.empty_since) + timeout
+            if now >= deadline and (comp.failed_at is None or comp.failed_at > deadline):
+                comp.stop_requested = deadline
+                comp.failure_reason = None
 
     # -- stages ----------------------------------------------------------------------------
     def _make_token_for(
@@ -581,16 +725,12 @@ class State:
         return out
 
     def CreateStage(self, p: Body, region: str) -> Body:
-        if len(self.stages) >= self.limits.max_stages:
-            raise ApiError(
-                "ServiceQuotaExceededException",
-                f"Stage quota exceeded: at most {self.limits.max_stages} stages per account",
-            )
-        self._check_tags(p.get("tags") or {})
+        self._quota("Stage", len(self.stages), self.limits.max_stages)
+        tags = self._new_tags(p)
         recording = p.get("autoParticipantRecordingConfiguration")
         if recording and recording.get("storageConfigurationArn"):
             sarn = recording["storageConfigurationArn"]
-            if sarn not in self.storages:
+            if sarn not in self.storages or arn_region(sarn) != region:
                 raise ApiError(
                     "ValidationException",
                     f"Value at 'autoParticipantRecordingConfiguration.storageConfigurationArn' "
@@ -602,7 +742,7 @@ class State:
             arn=arn,
             id=sid,
             name=p.get("name", ""),
-            tags=dict(p.get("tags") or {}),
+            tags=tags,
             recording=_recording_config(recording),
             endpoints={
                 "events": "wss://global.events.live-video.net",
@@ -610,6 +750,7 @@ class State:
                 "rtmp": f"rtmp://{host}.global-contribute.live-video.net/app/",
                 "rtmps": f"rtmps://{host}.global-contribute.live-video.net:443/app/",
             },
+            empty_since=self.now(),
         )
         self.stages[arn] = stage
         tokens = [
@@ -643,30 +784,37 @@ class State:
                 )
             recording = p["autoParticipantRecordingConfiguration"]
             sarn = recording.get("storageConfigurationArn")
-            if sarn and sarn not in self.storages:
+            if sarn and (sarn not in self.storages or arn_region(sarn) != region):
                 raise _not_found("StorageConfiguration", sarn)
             stage.recording = _recording_config(recording)
         return {"stage": stage.full()}
 
     def DeleteStage(self, p: Body, region: str) -> Body:
         stage = self._stage(p["arn"])
+        # the reference: deleting a stage "removes the stageArn from the associated
+        # IngestConfiguration, if there are participants using [it] to publish to the stage"
+        for ing in self.ingests.values():
+            if ing.stage_arn == stage.arn and ing.state == "ACTIVE":
+                self._detach_ingest(ing)
         if stage.active is not None:
             for part in list(stage.active.connected()):
                 self._leave(stage, part, reason="stage deleted")
-        for ing in self.ingests.values():
-            if ing.stage_arn == stage.arn:
-                ing.stage_arn = ""
-                ing.state = "INACTIVE"
+        for rep in self._active_replicas(source=stage.arn) + self._active_replicas(
+            destination=stage.arn
+        ):
+            self._stop_replica(rep)
         now = self.now()
         for comp in self.compositions.values():
-            if comp.stage_arn == stage.arn and not comp.finished(now):
+            if comp.stage_arn == stage.arn and comp.stop_requested is None:
                 comp.stop_requested = now
+        for session in stage.sessions.values():
+            self._forget_session_counts(session)
         del self.stages[stage.arn]
         return {}
 
     def ListStages(self, p: Body, region: str) -> Body:
-        items = [s.summary() for s in self.stages.values()]
-        page, nxt = self._page("ListStages", p, items)
+        items = [s for s in self.stages.values() if arn_region(s.arn) == region]
+        page, nxt = self._page("ListStages", p, items, Stage.summary)
         return _with_token({"stages": page}, nxt)
 
     def CreateParticipantToken(self, p: Body, region: str) -> Body:
@@ -695,8 +843,9 @@ class State:
     def ListStageSessions(self, p: Body, region: str) -> Body:
         stage = self.stages.get(p["stageArn"])
         sessions = [] if stage is None else list(reversed(stage.sessions.values()))
-        items = [s.wire() for s in sessions]
-        page, nxt = self._page("ListStageSessions", p, items, p["stageArn"])
+        page, nxt = self._page(
+            "ListStageSessions", p, sessions, Session.wire, p["stageArn"], descending=True
+        )
         return _with_token({"stageSessions": page}, nxt)
 
     def GetParticipant(self, p: Body, region: str) -> Body:
@@ -719,16 +868,16 @@ class State:
         if "filterByRecordingState" in p:
             parts = [x for x in parts if x.recording_state == p["filterByRecordingState"]]
         scope = json.dumps({k: v for k, v in p.items() if k not in ("nextToken", "maxResults")})
-        page, nxt = self._page("ListParticipants", p, [x.summary() for x in parts], scope)
+        page, nxt = self._page("ListParticipants", p, parts, Participant.summary, scope)
         return _with_token({"participants": page}, nxt)
 
     def ListParticipantEvents(self, p: Body, region: str) -> Body:
         stage = self.stages.get(p["stageArn"])
         session = None if stage is None else stage.sessions.get(p["sessionId"])
         part = None if session is None else session.participants.get(p["participantId"])
-        items = [] if part is None else [e.wire() for e in part.events]
+        items = [] if part is None else part.events
         scope = f"{p['stageArn']}|{p['sessionId']}|{p['participantId']}"
-        page, nxt = self._page("ListParticipantEvents", p, items, scope)
+        page, nxt = self._page("ListParticipantEvents", p, items, Event.wire, scope)
         return _with_token({"events": page}, nxt)
 
     def DisconnectParticipant(self, p: Body, region: str) -> Body:
@@ -740,15 +889,60 @@ class State:
         self._leave(stage, part, reason=p.get("reason"))
         for ing in self.ingests.values():
             if ing.participant_id == part.id:
-                ing.stage_arn = ""
-                ing.state = "INACTIVE"
+                self._detach_ingest(ing)
         return {}
 
     def _event(self, part: Participant, name: str, **kw: Any) -> None:
+        if self.n_events >= self.limits.max_total_events:
+            self._make_room("n_events", self.limits.max_total_events, part)
         part.events.append(Event(name=name, time=self.now(), participant_id=part.id, **kw))
+        self.n_events += 1
         excess = len(part.events) - self.limits.max_events_per_participant
         if excess > 0:
             del part.events[:excess]
+            self.n_events -= excess
+
+    def _forget_session_counts(self, session: Session) -> None:
+        self.n_participants -= len(session.participants)
+        self.n_events -= sum(len(x.events) for x in session.participants.values())
+
+    def _drop_oldest_ended_session(self) -> bool:
+        """Forget the stage session (of any stage) that ended first; False if none ended."""
+        oldest: tuple[datetime.datetime, Stage, Session] | None = None
+        for stage in self.stages.values():
+            for session in stage.sessions.values():
+                if session.end is not None and (oldest is None or session.end < oldest[0]):
+                    oldest = (session.end, stage, session)
+        if oldest is None:
+            return False
+        _, stage, session = oldest
+        self._forget_session_counts(session)
+        del stage.sessions[session.id]
+        return True
+
+    def _make_room(self, counter: str, cap: int, part: Participant) -> None:
+        """Bring ``counter`` below ``cap``: forget ended sessions oldest first, then (for
+        events) the oldest events of the live participants of ``part``'s session."""
+        while getattr(self, counter) >= cap and self._drop_oldest_ended_session():
+            pass
+        if counter != "n_events" or self.n_events < cap:
+            return
+        victims = [part] + [
+            x for s in self._sessions_of(part) for x in s.participants.values() if x is not part
+        ]
+        for victim in victims:
+            if victim.events:
+                del victim.events[0]
+                self.n_events -= 1
+                return
+
+    def _sessions_of(self, part: Participant) -> list[Session]:
+        return [
+            s
+            for st in self.stages.values()
+            for s in st.sessions.values()
+            if s.participants.get(part.id) is part
+        ]
 
     def _join(
         self,
@@ -762,22 +956,39 @@ class State:
         replica_of: tuple[str, str] | None = None,
     ) -> Participant:
         now = self.now()
+        self.settle()
         session = stage.active
-        if session is None:
-            session = Session(id="st-" + _rand(self.rng, 13), start=now)
-            stage.sessions[session.id] = session
-            stage.active = session
-            self._trim_sessions(stage)
-        part = session.participants.get(pid)
+        part = None if session is None else session.participants.get(pid)
         if part is not None and part.state == "CONNECTED":
             raise ControlError("ALREADY_CONNECTED", f"participant {pid} is already connected")
         if part is None:
-            if len(session.participants) >= self.limits.max_participants_per_session:
+            if session is not None and (
+                len(session.participants) >= self.limits.max_participants_per_session
+            ):
                 raise ControlError(
                     "QUOTA_EXCEEDED",
                     f"stage session {session.id} already has "
                     f"{self.limits.max_participants_per_session} participants",
                 )
+            if self.n_participants >= self.limits.max_total_participants:
+                while (
+                    self.n_participants >= self.limits.max_total_participants
+                    and self._drop_oldest_ended_session()
+                ):
+                    pass
+                if self.n_participants >= self.limits.max_total_participants:
+                    raise ControlError(
+                        "QUOTA_EXCEEDED",
+                        f"the emulator already keeps {self.limits.max_total_participants} "
+                        f"participants in live stage sessions (Limits.max_total_participants)",
+                    )
+        if session is None:
+            session = Session(id="st-" + _rand(self.rng, 13), start=now)
+            stage.sessions[session.id] = session
+            stage.active = session
+            stage.empty_since = None
+            self._trim_sessions(stage)
+        if part is None:
             part = Participant(
                 id=pid,
                 user_id=user_id,
@@ -791,6 +1002,7 @@ class State:
                 part.replication_state = "ACTIVE"
                 part.source_stage_arn, part.source_session_id = replica_of
             session.participants[pid] = part
+            self.n_participants += 1
         part.state = "CONNECTED"
         self._event(part, "JOINED", replica=replica_of is not None)
         return part
@@ -799,6 +1011,7 @@ class State:
         while len(stage.sessions) > self.limits.max_sessions_per_stage:
             for sid, s in stage.sessions.items():
                 if s.end is not None:
+                    self._forget_session_counts(s)
                     del stage.sessions[sid]
                     break
             else:
@@ -811,20 +1024,21 @@ class State:
         if part.subscribing:
             part.subscribing = False
             self._event(part, "SUBSCRIBE_STOPPED", replica=replica)
-        # a source that leaves stops its replications
-        for rep in self.replicas:
-            if (
-                rep.state == "ACTIVE"
-                and rep.source_stage_arn == stage.arn
-                and rep.participant_id == part.id
-            ):
-                self._stop_replica(rep)
+        # a source that leaves stops its replications; a replica that leaves (disconnected in
+        # the destination stage) stops its own
+        for rep in self._active_replicas(source=stage.arn, participant=part.id):
+            self._stop_replica(rep)
+        if replica:
+            for rep in self._active_replicas(destination=stage.arn, participant=part.id):
+                self._stop_replica(rep, replica_left=True)
+            part.replication_state = "STOPPED"
         part.state = "DISCONNECTED"
         self._event(part, "LEFT", replica=replica)
         session = stage.active
         if session is not None and not session.connected():
             session.end = self.now()
             stage.active = None
+            stage.empty_since = session.end
 
     def _stop_publishing(self, stage: Stage, part: Participant) -> None:
         part.publishing = False
@@ -979,7 +1193,13 @@ class State:
         )
         part.ingest_arn = ing.arn
         part.redundant_ingest = ing.redundant
-        self._publish(stage, part)
+        if not self._publish(stage, part):
+            # refused (the PUBLISH_ERROR event says why): the RTMP connection is dropped
+            self._leave(stage, part)
+            raise ControlError(
+                "QUOTA_EXCEEDED",
+                f"stage {stage.arn} already has {self.limits.max_publishers_per_stage} publishers",
+            )
         ing.state = "ACTIVE"
 
     def stop_rtmp(self, stream_key: str) -> None:
@@ -999,36 +1219,58 @@ class State:
     # -- compositions ------------------------------------------------------------------------
     def StartComposition(self, p: Body, region: str) -> Body:
         token = p.get("idempotencyToken")
+        request_hash = hashlib.sha256(
+            json.dumps(
+                {k: v for k, v in p.items() if k != "idempotencyToken"}, sort_keys=True
+            ).encode()
+        ).hexdigest()
         if token and token in self.idempotency:
-            existing = self.compositions.get(self.idempotency[token])
+            arn, known_hash = self.idempotency[token]
+            existing = self.compositions.get(arn)
             if existing is not None:
+                if known_hash != request_hash:
+                    raise ApiError(
+                        "ConflictException",
+                        "idempotencyToken was already used by a StartComposition request with "
+                        f"different parameters (composition {arn})",
+                    )
                 return {"composition": existing.full(self.now())}
         stage = self._stage(p["stageArn"])
-        self._check_tags(p.get("tags") or {})
+        tags = self._new_tags(p)
         dests = []
         for i, d in enumerate(p["destinations"]):
             conf = json.loads(json.dumps(d))
-            detail = None
             if "channel" in d:
+                self._same_place(
+                    stage, f"destinations[{i}].channel.channelArn", d["channel"]["channelArn"]
+                )
                 enc = d["channel"].get("encoderConfigurationArn")
-                if enc and enc not in self.encoders:
-                    raise _not_found("EncoderConfiguration", enc)
+                if enc:
+                    self._same_place(
+                        stage, f"destinations[{i}].channel.encoderConfigurationArn", enc
+                    )
+                    if enc not in self.encoders:
+                        raise _not_found("EncoderConfiguration", enc)
             if "s3" in d:
                 sarn = d["s3"]["storageConfigurationArn"]
+                self._same_place(stage, f"destinations[{i}].s3.storageConfigurationArn", sarn)
                 if sarn not in self.storages:
                     raise _not_found("StorageConfiguration", sarn)
-                for enc in d["s3"]["encoderConfigurationArns"]:
+                for j, enc in enumerate(d["s3"]["encoderConfigurationArns"]):
+                    self._same_place(
+                        stage, f"destinations[{i}].s3.encoderConfigurationArns[{j}]", enc
+                    )
                     if enc not in self.encoders:
                         raise _not_found("EncoderConfiguration", enc)
                 conf["s3"].setdefault("recordingConfiguration", {"format": "HLS"})
             conf.setdefault("name", f"destination-{i + 1}")
-            dests.append(Destination(id=_rand(self.rng, 12), configuration=conf, detail=detail))
-        if len(self._active_compositions()) >= self.limits.max_active_compositions:
-            raise ApiError(
-                "ServiceQuotaExceededException",
-                f"Composition quota exceeded: at most {self.limits.max_active_compositions} "
-                f"concurrent compositions per account",
-            )
+            dests.append(Destination(id=_rand(self.rng, 12), configuration=conf))
+        self._quota(
+            "Composition",
+            len(self._active_compositions()),
+            self.limits.max_active_compositions,
+            "concurrent compositions per account",
+        )
         arn, cid = self.arn(region, "composition")
         for d in dests:
             if "s3" in d.configuration:
@@ -1039,7 +1281,7 @@ class State:
             stage_arn=stage.arn,
             layout=layout,
             destinations=dests,
-            tags=dict(p.get("tags") or {}),
+            tags=tags,
             created=self.now(),
             start_delay=self.start_delay,
             stop_delay=self.stop_delay,
@@ -1047,10 +1289,21 @@ class State:
         self.compositions[arn] = comp
         self._trim_compositions()
         if token:
-            self.idempotency[token] = arn
+            self.idempotency[token] = (arn, request_hash)
             while len(self.idempotency) > self.limits.max_idempotency_tokens:
                 self.idempotency.popitem(last=False)
         return {"composition": comp.full(self.now())}
+
+    def _same_place(self, stage: Stage, field: str, arn: str) -> None:
+        """A destination resource must be in the stage's region and account."""
+        region, account = arn_region(stage.arn), arn_account(stage.arn)
+        if arn_region(arn) != region or arn_account(arn) != account:
+            raise ApiError(
+                "ValidationException",
+                f"1 validation error detected: Value at '{field}' failed to satisfy "
+                f"constraint: must be in the stage's region and account ({region}, {account}), "
+                f"got ({arn_region(arn)}, {arn_account(arn)})",
+            )
 
     def _trim_compositions(self) -> None:
         now = self.now()
@@ -1079,14 +1332,14 @@ class State:
 
     def ListCompositions(self, p: Body, region: str) -> Body:
         now = self.now()
-        comps = list(self.compositions.values())
+        comps = [c for c in self.compositions.values() if arn_region(c.arn) == region]
         if "filterByStageArn" in p:
             comps = [c for c in comps if c.stage_arn == p["filterByStageArn"]]
         if "filterByEncoderConfigurationArn" in p:
             enc = p["filterByEncoderConfigurationArn"]
             comps = [c for c in comps if enc in _encoders_of(c)]
         scope = json.dumps({k: v for k, v in p.items() if k.startswith("filter")})
-        page, nxt = self._page("ListCompositions", p, [c.summary(now) for c in comps], scope)
+        page, nxt = self._page("ListCompositions", p, comps, lambda c: c.summary(now), scope)
         return _with_token({"compositions": page}, nxt)
 
     def fail_composition(self, arn: str, reason: str) -> None:
@@ -1118,17 +1371,14 @@ class State:
 
     # -- encoder / storage configurations, public keys ---------------------------------------
     def CreateEncoderConfiguration(self, p: Body, region: str) -> Body:
-        if len(self.encoders) >= self.limits.max_encoder_configurations:
-            raise ApiError(
-                "ServiceQuotaExceededException",
-                f"EncoderConfiguration quota exceeded: at most "
-                f"{self.limits.max_encoder_configurations} per account",
-            )
-        self._check_tags(p.get("tags") or {})
+        self._quota(
+            "EncoderConfiguration", len(self.encoders), self.limits.max_encoder_configurations
+        )
+        tags = self._new_tags(p)
         arn, _ = self.arn(region, "encoder-configuration")
         video = {"width": 1280, "height": 720, "framerate": 30.0, "bitrate": 2500000}
         video.update(p.get("video") or {})
-        enc = Simple(arn, p.get("name", ""), dict(p.get("tags") or {}), {"video": video})
+        enc = Simple(arn, p.get("name", ""), tags, {"video": video})
         self.encoders[arn] = enc
         return {"encoderConfiguration": enc.wire("video")}
 
@@ -1154,20 +1404,17 @@ class State:
         return {}
 
     def ListEncoderConfigurations(self, p: Body, region: str) -> Body:
-        items = [e.wire() for e in self.encoders.values()]
-        page, nxt = self._page("ListEncoderConfigurations", p, items)
+        items = [e for e in self.encoders.values() if arn_region(e.arn) == region]
+        page, nxt = self._page("ListEncoderConfigurations", p, items, Simple.wire)
         return _with_token({"encoderConfigurations": page}, nxt)
 
     def CreateStorageConfiguration(self, p: Body, region: str) -> Body:
-        if len(self.storages) >= self.limits.max_storage_configurations:
-            raise ApiError(
-                "ServiceQuotaExceededException",
-                f"StorageConfiguration quota exceeded: at most "
-                f"{self.limits.max_storage_configurations} per account",
-            )
-        self._check_tags(p.get("tags") or {})
+        self._quota(
+            "StorageConfiguration", len(self.storages), self.limits.max_storage_configurations
+        )
+        tags = self._new_tags(p)
         arn, _ = self.arn(region, "storage-configuration")
-        res = Simple(arn, p.get("name", ""), dict(p.get("tags") or {}), {"s3": dict(p["s3"])})
+        res = Simple(arn, p.get("name", ""), tags, {"s3": dict(p["s3"])})
         self.storages[arn] = res
         return {"storageConfiguration": res.wire("s3")}
 
@@ -1196,17 +1443,13 @@ class State:
         return {}
 
     def ListStorageConfigurations(self, p: Body, region: str) -> Body:
-        items = [s.wire("s3") for s in self.storages.values()]
-        page, nxt = self._page("ListStorageConfigurations", p, items)
+        items = [s for s in self.storages.values() if arn_region(s.arn) == region]
+        page, nxt = self._page("ListStorageConfigurations", p, items, lambda s: s.wire("s3"))
         return _with_token({"storageConfigurations": page}, nxt)
 
     def ImportPublicKey(self, p: Body, region: str) -> Body:
-        if len(self.public_keys) >= self.limits.max_public_keys:
-            raise ApiError(
-                "ServiceQuotaExceededException",
-                f"PublicKey quota exceeded: at most {self.limits.max_public_keys} per account",
-            )
-        self._check_tags(p.get("tags") or {})
+        self._quota("PublicKey", len(self.public_keys), self.limits.max_public_keys)
+        tags = self._new_tags(p)
         try:
             key = _tokens.load_p384_public_key(p["publicKeyMaterial"])
         except ValueError as exc:
@@ -1225,7 +1468,7 @@ class State:
         res = Simple(
             arn,
             p.get("name", ""),
-            dict(p.get("tags") or {}),
+            tags,
             {"publicKeyMaterial": p["publicKeyMaterial"], "fingerprint": fp},
             key=key,
         )
@@ -1242,21 +1485,16 @@ class State:
         return {}
 
     def ListPublicKeys(self, p: Body, region: str) -> Body:
-        items = [k.wire() for k in self.public_keys.values()]
-        page, nxt = self._page("ListPublicKeys", p, items)
+        items = [k for k in self.public_keys.values() if arn_region(k.arn) == region]
+        page, nxt = self._page("ListPublicKeys", p, items, Simple.wire)
         return _with_token({"publicKeys": page}, nxt)
 
     # -- ingest configurations ---------------------------------------------------------------
     def CreateIngestConfiguration(self, p: Body, region: str) -> Body:
-        if len(self.ingests) >= self.limits.max_ingest_configurations:
-            raise ApiError(
-                "ServiceQuotaExceededException",
-                f"IngestConfiguration quota exceeded: at most "
-                f"{self.limits.max_ingest_configurations} per account",
-            )
-        self._check_tags(p.get("tags") or {})
+        self._quota("IngestConfiguration", len(self.ingests), self.limits.max_ingest_configurations)
+        tags = self._new_tags(p)
         stage_arn = p.get("stageArn", "")
-        if stage_arn and stage_arn not in self.stages:
+        if stage_arn and (stage_arn not in self.stages or arn_region(stage_arn) != region):
             raise ApiError(
                 "ValidationException",
                 f"1 validation error detected: Value at 'stageArn' failed to satisfy "
@@ -1275,7 +1513,7 @@ class State:
             user_id=p.get("userId", ""),
             attributes=dict(p.get("attributes") or {}),
             redundant=bool(p.get("redundantIngest", False)),
-            tags=dict(p.get("tags") or {}),
+            tags=tags,
         )
         self.ingests[arn] = ing
         return {"ingestConfiguration": ing.full()}
@@ -1297,7 +1535,9 @@ class State:
                 f"IngestConfiguration {ing.arn} is active and cannot be updated",
             )
         if "stageArn" in p:
-            if p["stageArn"] and p["stageArn"] not in self.stages:
+            if p["stageArn"] and (
+                p["stageArn"] not in self.stages or arn_region(p["stageArn"]) != region
+            ):
                 raise _not_found("Stage", p["stageArn"])
             ing.stage_arn = p["stageArn"]
         if "redundantIngest" in p:
@@ -1318,13 +1558,13 @@ class State:
         return {}
 
     def ListIngestConfigurations(self, p: Body, region: str) -> Body:
-        items = list(self.ingests.values())
+        items = [i for i in self.ingests.values() if arn_region(i.arn) == region]
         if "filterByStageArn" in p:
             items = [i for i in items if i.stage_arn == p["filterByStageArn"]]
         if "filterByState" in p:
             items = [i for i in items if i.state == p["filterByState"]]
         scope = json.dumps({k: v for k, v in p.items() if k.startswith("filter")})
-        page, nxt = self._page("ListIngestConfigurations", p, [i.summary() for i in items], scope)
+        page, nxt = self._page("ListIngestConfigurations", p, items, Ingest.summary, scope)
         return _with_token({"ingestConfigurations": page}, nxt)
 
     # -- participant replication -------------------------------------------------------------
@@ -1344,17 +1584,10 @@ class State:
             raise _not_found("Connected participant", pid)
         if not part.publishing:
             raise ApiError("ConflictException", f"participant {pid} is not publishing")
-        for rep in self.replicas:
-            if (
-                rep.state == "ACTIVE"
-                and rep.source_stage_arn == source.arn
-                and rep.participant_id == pid
-                and rep.destination_stage_arn == dest.arn
-            ):
-                raise ApiError(
-                    "ConflictException",
-                    f"participant {pid} is already replicated to {dest.arn}",
-                )
+        if self._active_replicas(source=source.arn, destination=dest.arn, participant=pid):
+            raise ApiError(
+                "ConflictException", f"participant {pid} is already replicated to {dest.arn}"
+            )
         attributes = dict(part.attributes)
         attributes.update(p.get("attributes") or {})
         try:
@@ -1389,10 +1622,12 @@ class State:
                     break
         return {}
 
-    def _stop_replica(self, rep: Replica) -> None:
+    def _stop_replica(self, rep: Replica, *, replica_left: bool = False) -> None:
+        """Stop one replication: the replica leaves the destination stage (unless it is the
+        one leaving, ``replica_left``) and the source participant's state follows."""
         rep.state = "STOPPED"
         dest = self.stages.get(rep.destination_stage_arn)
-        if dest is not None and dest.active is not None:
+        if not replica_left and dest is not None and dest.active is not None:
             replica = dest.active.participants.get(rep.participant_id)
             if replica is not None and replica.state == "CONNECTED":
                 replica.replication_state = "STOPPED"
@@ -1407,36 +1642,31 @@ class State:
                 destination_stage_arn=rep.destination_stage_arn,
                 destination_session_id=rep.destination_session_id,
             )
-            if not any(
-                r.state == "ACTIVE"
-                and r.source_stage_arn == rep.source_stage_arn
-                and r.participant_id == rep.participant_id
-                for r in self.replicas
+            if not self._active_replicas(
+                source=rep.source_stage_arn, participant=rep.participant_id
             ):
                 part.replication_state = "STOPPED"
 
     def StopParticipantReplication(self, p: Body, region: str) -> Body:
         self._stage(p["sourceStageArn"])
         self._stage(p["destinationStageArn"])
-        for rep in self.replicas:
-            if (
-                rep.state == "ACTIVE"
-                and rep.source_stage_arn == p["sourceStageArn"]
-                and rep.destination_stage_arn == p["destinationStageArn"]
-                and rep.participant_id == p["participantId"]
-            ):
-                self._stop_replica(rep)
-                return {}
+        for rep in self._active_replicas(
+            source=p["sourceStageArn"],
+            destination=p["destinationStageArn"],
+            participant=p["participantId"],
+        ):
+            self._stop_replica(rep)
+            return {}
         raise _not_found("Active replication of participant", p["participantId"])
 
     def ListParticipantReplicas(self, p: Body, region: str) -> Body:
         items = [
-            r.wire()
+            r
             for r in self.replicas
             if r.source_stage_arn == p["sourceStageArn"] and r.participant_id == p["participantId"]
         ]
         scope = f"{p['sourceStageArn']}|{p['participantId']}"
-        page, nxt = self._page("ListParticipantReplicas", p, items, scope)
+        page, nxt = self._page("ListParticipantReplicas", p, items, Replica.wire, scope)
         return _with_token({"replicas": page}, nxt)
 
     # -- tags --------------------------------------------------------------------------------
@@ -1459,7 +1689,18 @@ class State:
 
     def handler(self, operation: str) -> Callable[[Body, str], Body]:
         fn: Callable[[Body, str], Body] = getattr(self, operation)
-        return fn
+
+        def call(p: Body, region: str) -> Body:
+            # state is per region: an ARN of another region names nothing in this one
+            for key in _SCOPED_ARNS:
+                value = p.get(key)
+                if isinstance(value, str) and value and arn_region(value) != region:
+                    kind = value.rsplit(":", 1)[-1].split("/", 1)[0]
+                    raise _not_found(_KINDS.get(kind, "Resource"), value)
+            self.settle()
+            return fn(p, region)
+
+        return call
 
 
 def _encoders_of(comp: Composition) -> set[str]:
@@ -1476,3 +1717,15 @@ def _with_token(body: Body, token: str | None) -> Body:
     if token is not None:
         body["nextToken"] = token
     return body
+
+
+_SCOPED_ARNS = ("arn", "resourceArn", "stageArn", "sourceStageArn", "destinationStageArn")
+"""Request fields naming a resource that must be in the request's (signing) region."""
+_KINDS = {
+    "stage": "Stage",
+    "composition": "Composition",
+    "encoder-configuration": "EncoderConfiguration",
+    "storage-configuration": "StorageConfiguration",
+    "public-key": "PublicKey",
+    "ingest-configuration": "IngestConfiguration",
+}

@@ -4,8 +4,8 @@ Load it from your ``conftest.py``::
 
     pytest_plugins = ["ivsrt.emulator.pytest_plugin"]
 
-and use ``ivs_emulator`` (a started :class:`~ivsrt.emulator.Emulator`, one per test) or
-``ivs_client`` (an open :class:`ivsrt.Client` bound to it). Needs pytest-asyncio.
+and use ``ivs_emulator`` (a started `~ivsrt.emulator.Emulator`, one per test) or
+``ivs_client`` (an open `ivsrt.Client` bound to it). Needs pytest-asyncio.
 """
 
 from __future__ import annotations

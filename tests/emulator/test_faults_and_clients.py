@@ -179,13 +179,18 @@ def _scenario_sync(client: Any, emu: Emulator) -> dict[str, Any]:
     pid = emu.join(token["token"])
     emu.publish(token["token"])
     session_id = client.get_stage(arn=arn)["stage"]["activeSessionId"]
+    session = client.get_stage_session(stageArn=arn, sessionId=session_id)["stageSession"]
+    sessions = client.list_stage_sessions(stageArn=arn)["stageSessions"]
     parts = client.list_participants(stageArn=arn, sessionId=session_id)["participants"]
+    channel = arn.replace(":stage/", ":channel/")  # the stage's region and account
     comp = client.start_composition(
-        stageArn=arn, destinations=[{"channel": {"channelArn": CHANNEL}}]
+        stageArn=arn, destinations=[{"channel": {"channelArn": channel}}]
     )["composition"]
     emu.clock.advance(10)
     active = client.get_composition(arn=comp["arn"])["composition"]["state"]
     client.stop_composition(arn=comp["arn"])
+    emu.clock.advance(10)
+    stopped = client.get_composition(arn=comp["arn"])["composition"]["state"]
     ing = client.create_ingest_configuration(stageArn=arn, ingestProtocol="RTMPS")
     emu.start_rtmp(ing["ingestConfiguration"]["streamKey"])
     ing_state = client.get_ingest_configuration(arn=ing["ingestConfiguration"]["arn"])
@@ -195,7 +200,7 @@ def _scenario_sync(client: Any, emu: Emulator) -> dict[str, Any]:
         client.create_stage(name=f"p{i}")
     paginated = 0
     kwargs: dict[str, Any] = {}
-    while True:
+    for _ in range(20):  # bounded: 250 stages are 5 pages of 50
         page = client.list_stages(**kwargs)
         paginated += len(page["stages"])
         if "nextToken" not in page:
@@ -210,6 +215,10 @@ def _scenario_sync(client: Any, emu: Emulator) -> dict[str, Any]:
         "token_pid": token["participantId"],
         "participants": [p["participantId"] for p in parts],
         "composition": active,
+        "stopped": stopped,
+        "session": session,
+        "sessions": [s["sessionId"] for s in sessions],
+        "session_id": session_id,
         "ingest": ing_state["ingestConfiguration"]["state"],
         "tags": tags,
         "paginated": paginated,
@@ -223,6 +232,10 @@ async def test_full_scenario_with_plain_boto3(ivs_emulator: Emulator) -> None:
     assert result["pid"] == result["token_pid"]
     assert result["participants"] == [result["pid"]]
     assert result["composition"] == "ACTIVE"
+    assert result["stopped"] == "STOPPED"
+    assert result["session"]["sessionId"] == result["session_id"]
+    assert "endTime" not in result["session"]
+    assert result["sessions"] == [result["session_id"]]
     assert result["ingest"] == "ACTIVE"
     assert result["tags"] == {"k": "v"}
     assert result["paginated"] == 250

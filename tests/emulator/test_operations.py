@@ -77,9 +77,7 @@ async def test_stage_crud_and_tokens(ivs_emulator: Emulator, ivs_client: ivsrt.C
     assert tok.duration == 30
     assert list(tok.capabilities or []) == ["PUBLISH", "SUBSCRIBE"]
     # a real ES384 JWT, verifiable with the emulator's public key
-    pem = ivs_emulator._state.public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    pem = ivs_emulator.token_public_key_pem
     claims = jwt.decode(_tok(tok), pem, algorithms=["ES384"])
     assert jwt.get_unverified_header(_tok(tok))["alg"] == "ES384"
     assert claims["jti"] == tok.participant_id

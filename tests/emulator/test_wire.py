@@ -131,7 +131,9 @@ async def test_pagination_over_250_items(ivs_emulator: Emulator, ivs_client: ivs
 
 async def test_quotas_answer_402() -> None:
     async with (
-        Emulator(max_encoder_configurations=2, max_active_compositions=1, max_stages=3) as emu,
+        Emulator(
+            limits=Limits(max_encoder_configurations=2, max_active_compositions=1, max_stages=3)
+        ) as emu,
         emu.client() as ivs,
     ):
         api = ivs.api
@@ -162,7 +164,7 @@ async def test_quotas_answer_402() -> None:
             await api.create_stage()
 
 
-async def test_memory_limits_are_enforced(ivs_client: ivsrt.Client) -> None:
+async def test_memory_limits_are_enforced() -> None:
     limits = Limits(max_events_per_participant=5, max_sessions_per_stage=2, max_body_bytes=2048)
     async with Emulator(limits=limits) as emu, emu.client() as ivs:
         created = await ivs.api.create_stage(
@@ -197,12 +199,13 @@ async def test_memory_limits_are_enforced(ivs_client: ivsrt.Client) -> None:
 
 
 async def test_unknown_operation(ivs_emulator: Emulator) -> None:
+    # unsigned: refused before routing, as AWS does (a signed one is a 404: test_robustness)
     async with (
         aiohttp.ClientSession() as http,
         http.post(ivs_emulator.endpoint_url + "/NoSuchThing") as resp,
     ):
-        assert resp.status == 404
-        assert resp.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+        assert resp.status == 403
+        assert resp.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     assert ivs_emulator.request_count() == 1
 
 

@@ -78,11 +78,12 @@ async def test_quickstart_starts_its_own_emulator(
 
 async def test_quickstart_against_a_running_emulator(capsys: pytest.CaptureFixture[str]) -> None:
     async with Emulator() as emu:
-        await _load("quickstart").main(["--endpoint-url", emu.endpoint_url])
+        url = emu.endpoint_url  # cleared by stop()
+        await _load("quickstart").main(["--endpoint-url", url])
         assert emu.request_count("CreateStage") == 6
         assert emu.request_count("DeleteStage") == 6
     out = capsys.readouterr().out
-    assert out.startswith(f"Using the emulator at {emu.endpoint_url}")
+    assert out.startswith(f"Using the emulator at {url}")
     assert "stage session st-" in out
 
 

@@ -27,7 +27,7 @@ from ivsrt import (
     ValidationError,
     models,
 )
-from ivsrt.emulator import Emulator
+from ivsrt.emulator import Emulator, Limits
 from ivsrt.retry import BUDGET_EXHAUSTED_NOTE, RetryBudget
 from tests.retry.conftest import FAST
 
@@ -181,7 +181,7 @@ async def test_start_composition_keeps_a_caller_token(ivs_emulator: Emulator) ->
 
 
 async def test_402_is_not_retried(ivs_emulator: Emulator) -> None:
-    async with Emulator(max_stages=1) as emu, emu.client(retry=FAST) as client:
+    async with Emulator(limits=Limits(max_stages=1)) as emu, emu.client(retry=FAST) as client:
         await _stage(client)
         with pytest.raises(ServiceQuotaExceededError) as caught:
             await client.api.create_stage(name="over-quota")
