@@ -19,7 +19,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 typecheck: $(STAMP)
-	$(PY) -m mypy --strict ivsrt tests/typing examples
+	$(PY) -m mypy --strict ivsrt tests/typing examples bench
 
 pytest: $(STAMP)
 	$(PY) -m pytest -W error -q
