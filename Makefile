@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench docs docs-serve codegen clean compat
+.PHONY: test lint typecheck pytest demo bench docs docs-serve codegen update-model clean compat compat-lowest
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,22 @@ docs-serve: $(STAMP)
 codegen: $(STAMP)
 	$(PY) -m tools.codegen
 
+# Take the newest botocore release's ivs-realtime and ivs models (pip download, nothing
+# installed), regenerate ivsrt/_generated, print what changed. VERSION=1.44.8 picks a release.
+update-model: $(STAMP)
+	$(PY) -m tools.codegen.update_model $(if $(VERSION),--version $(VERSION))
+
+# The suite on the lowest supported aiobotocore (constraints-lowest.txt), in .venv-lowest.
+LOW_VENV := .venv-lowest
+compat-lowest:
+	$(PYTHON) -m venv $(LOW_VENV)
+	$(LOW_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOW_VENV)/bin/python -m pip install --quiet -c constraints-lowest.txt -e '.[dev]' aioboto3
+	$(LOW_VENV)/bin/python -m pip check
+	$(LOW_VENV)/bin/python -m pytest -W error -q -p no:cacheprovider --ignore=tests/docs
+
 clean:
-	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(LOW_VENV) site .mypy_cache .ruff_cache .pytest_cache
 
 # The suite on other Pythons the package claims (>=3.10). Each entry is a version (python3.10 on
 # PATH) or an interpreter path. Not part of `make test` (a fresh machine may have only one

@@ -37,6 +37,7 @@ from ivsrt._generated.errors import (
     ServiceValidationError,
 )
 from ivsrt._generated.operations import RealtimeApi
+from ivsrt._model_data import botocore_data_path
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager, Page, PaginationError
 from ivsrt.resources import (
@@ -103,6 +104,7 @@ __all__ = [
     "WaiterFailedError",
     "WaiterTimeoutError",
     "__version__",
+    "botocore_data_path",
     "channels",
     "converter",
     "current_client",

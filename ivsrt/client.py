@@ -36,7 +36,7 @@ from botocore import exceptions as bexc
 from botocore.parsers import ResponseParserError
 from typing_extensions import Self
 
-from ivsrt import _redact
+from ivsrt import _model_data, _redact
 from ivsrt._exceptions import (
     ConfigurationError,
     IvsrtError,
@@ -236,6 +236,7 @@ class _Core:
         "endpoint_url",
         "exit_stack",
         "extra",
+        "model_session",
         "open_lock",
         "profile",
         "region",
@@ -258,6 +259,9 @@ class _Core:
         self.profile = profile
         self.endpoint_url = endpoint_url
         self.session = session
+        self.model_session: AioSession | None = None
+        """The session clients are created from: ``session`` when ivsrt made it, else a copy
+        of the caller's that loads ivsrt's service models (see ``ivsrt._model_data``)."""
         self.credentials = credentials
         self.config = config
         self.budget = budget
@@ -278,7 +282,13 @@ class _Core:
             session = self.session
             if session is None:
                 session = AioSession(profile=self.profile) if self.profile else get_session()
+                _model_data.own_session_uses_model(session)
                 self.session = session
+                self.model_session = session
+            elif self.model_session is None:
+                # The caller's session is not changed: clients come from a copy of it that
+                # loads ivsrt's service models.
+                self.model_session = _model_data.with_model(session)
             try:
                 region = (
                     self.requested_region
@@ -306,7 +316,7 @@ class _Core:
         """An aiobotocore client of ``service`` with this core's session, region, endpoint,
         credentials and config (called under ``open_lock``, once the region is known)."""
         creds = {k: v for k, v in self.credentials.items() if v is not None}
-        session = self.session
+        session = self.model_session
         assert session is not None  # set by open()
         try:
             context = session.create_client(

@@ -59,7 +59,7 @@ class ControlError(Exception):
     """A control-surface action that cannot be done (unknown token, not joined, ...).
 
     ``code`` says why, e.g. ``INVALID_TOKEN``, ``NOT_FOUND``, ``NOT_CONNECTED``,
-    ``INVALID_STREAM_KEY``, ``REUSE_OF_STREAM_KEY``, ``QUOTA_EXCEEDED``."""
+    ``INVALID_STREAM_KEY``, ``REUSE_OF_STREAM_KEY``, ``QUOTA_EXCEEDED``, ``TOKEN_REVOKED``."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -516,6 +516,9 @@ class State:
         self.public_keys: dict[str, Simple] = {}
         self.ingests: dict[str, Ingest] = {}
         self.replicas: list[Replica] = []
+        self.revoked: OrderedDict[tuple[str, str], None] = OrderedDict()
+        """(region, connection token id) revoked by RevokeConnectionToken, oldest first
+        (bounded by Limits.max_total_participants)."""
         self.n_participants = 0
         """Participants over every kept stage session (bounded by max_total_participants)."""
         self.n_events = 0
@@ -892,6 +895,25 @@ class State:
                 self._detach_ingest(ing)
         return {}
 
+    def RevokeConnectionToken(self, p: Body, region: str) -> Body:
+        """The token's id is the participant id it carries (the JWT's ``jti``): the participant
+        connected with it is disconnected, and the token can never join again. Revoking an id
+        no token has is not an error (the model lists no ResourceNotFoundException)."""
+        token_id = p["tokenId"]
+        self.revoked[(region, token_id)] = None
+        self.revoked.move_to_end((region, token_id))
+        while len(self.revoked) > self.limits.max_total_participants:
+            self.revoked.popitem(last=False)
+        for stage in self.stages.values():
+            session = stage.active
+            part = None if session is None else session.participants.get(token_id)
+            if arn_region(stage.arn) == region and part is not None and part.state == "CONNECTED":
+                self._leave(stage, part, reason="connection token revoked")
+                for ing in self.ingests.values():
+                    if ing.participant_id == part.id:
+                        self._detach_ingest(ing)
+        return {}
+
     def _event(self, part: Participant, name: str, **kw: Any) -> None:
         if self.n_events >= self.limits.max_total_events:
             self._make_room("n_events", self.limits.max_total_events, part)
@@ -1109,6 +1131,12 @@ class State:
 
     def join(self, token: str) -> str:
         stage, claims = self._decode(token)
+        if (arn_region(stage.arn), claims["jti"]) in self.revoked:
+            raise ControlError(
+                "TOKEN_REVOKED",
+                f"the connection token {claims['jti']} was revoked (RevokeConnectionToken) "
+                "and can never join again",
+            )
         caps_claim = claims.get("capabilities")
         if isinstance(caps_claim, dict):
             caps = [

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import botocore.session
 import pytest
 from botocore import xform_name
 
@@ -17,17 +16,15 @@ import ivsrt.errors
 from ivsrt import channels as c
 from ivsrt._enum import TolerantEnum
 from ivsrt._generated.channels import stamp
+from tests._model import source_model
 from tools.codegen.config import SERVICES
 from tools.codegen.generate import write_service
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = next(s for s in SERVICES if s.service == "ivs")
 GENERATED = ROOT / CONFIG.package_dir
-RAW: dict[str, Any] = (
-    botocore.session.get_session()
-    .get_component("data_loader")
-    .load_service_model("ivs", "service-2", "2020-07-14")
-)
+RAW: dict[str, Any] = source_model("ivs")
+"""The model of the botocore release ivsrt is generated from, not the installed botocore's."""
 SHAPES: dict[str, Any] = RAW["shapes"]
 STRUCTURES = sorted(
     n for n, s in SHAPES.items() if s["type"] == "structure" and not s.get("exception")

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import botocore.session
 import pytest
 from botocore import xform_name
 
 import ivsrt
 from ivsrt import channels as c
+from tests._model import shipped_model
 from tests.typed._server import RecordingServer, Reply
 from tests.typed.conftest import REGION
 from tests.typed.test_wire import AUTH, _expected_signature
@@ -32,14 +32,21 @@ AD = f"arn:aws:ivs:{REGION}:{ACCOUNT}:ad-configuration/Ad0123abcd"
 MT = f"arn:aws:mediatailor:{REGION}:{ACCOUNT}:playbackConfiguration/show"
 PEM = "-----BEGIN PUBLIC KEY-----\nMHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEexample\n-----END PUBLIC KEY-----\n"
 STREAM_ID = "st-1AbCdEfGhIjKlMnOpQrStUv"
+FS = f"arn:aws:ivs:{REGION}:{ACCOUNT}:failover-slate-configuration/Fs0123abcd"
+SLATE_WIRE = {
+    "arn": FS,
+    "name": "slate",
+    "activationThresholdSeconds": 3,
+    "minSlateDisplaySeconds": 5,
+    "maxSlateDisplaySeconds": 120,
+    "state": "CREATED",
+    "tags": {"team": "live"},
+}
 T1 = "2025-03-01T10:00:00Z"
 T1_DT = datetime.datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
 
-_MODEL: dict[str, Any] = (
-    botocore.session.get_session()
-    .get_component("data_loader")
-    .load_service_model("ivs", "service-2", "2020-07-14")
-)
+_MODEL: dict[str, Any] = shipped_model("ivs")
+"""The model ivsrt ships (its botocore release's), not the installed botocore's."""
 OPERATIONS: dict[str, Any] = _MODEL["operations"]
 
 CHANNEL_WIRE = {
@@ -108,6 +115,24 @@ def _channel(ch: Any) -> bool:
     assert ch.type is c.ChannelType.STANDARD
     assert isinstance(ch.srt, c.Srt)
     assert ch.srt.passphrase == "pass-1"
+    return True
+
+
+def _slate(s: Any) -> bool:
+    cls = (
+        c.FailoverSlateConfigurationSummary
+        if isinstance(s, c.FailoverSlateConfigurationSummary)
+        else c.FailoverSlateConfiguration
+    )
+    assert s == cls(
+        arn=FS,
+        name="slate",
+        activation_threshold_seconds=3,
+        min_slate_display_seconds=5,
+        max_slate_display_seconds=120,
+        state=c.FailoverSlateConfigurationState.CREATED,
+        tags={"team": "live"},
+    )
     return True
 
 
@@ -185,9 +210,37 @@ CASES: dict[str, Case] = {
                 "maximumResolution": "FULL_HD",
             },
             "tags": {"team": "live"},
+            "failoverSlateConfigurationArn": FS,
         },
         {"channel": CHANNEL_WIRE, "streamKey": STREAM_KEY_WIRE},
         lambda r: (_channel(r.channel), _stream_key(r.stream_key)),
+    ),
+    "CreateFailoverSlateConfiguration": Case(
+        {
+            "name": "slate",
+            "activationThresholdSeconds": 3,
+            "minSlateDisplaySeconds": 5,
+            "maxSlateDisplaySeconds": 120,
+            "tags": {"team": "live"},
+        },
+        {"failoverSlateConfiguration": SLATE_WIRE},
+        lambda r: _slate(r.failover_slate_configuration),
+    ),
+    "DeleteFailoverSlateConfiguration": Case({"arn": FS}, None),
+    "GetFailoverSlateConfiguration": Case(
+        {"arn": FS},
+        {"failoverSlateConfiguration": SLATE_WIRE},
+        lambda r: _slate(r.failover_slate_configuration),
+    ),
+    "ListFailoverSlateConfigurations": Case(
+        {"maxResults": 5, "nextToken": "n1"},
+        {"failoverSlateConfigurations": [SLATE_WIRE], "nextToken": "n2"},
+        lambda r: (_slate(r.failover_slate_configurations[0]), r.next_token == "n2"),
+    ),
+    "UpdateFailoverSlateConfiguration": Case(
+        {"arn": FS, "maxSlateDisplaySeconds": 180},
+        {"failoverSlateConfiguration": SLATE_WIRE},
+        lambda r: _slate(r.failover_slate_configuration),
     ),
     "CreatePlaybackRestrictionPolicy": Case(
         {
@@ -288,12 +341,27 @@ CASES: dict[str, Case] = {
         {"keyPair": KEY_PAIR_WIRE},
         lambda r: r.key_pair.arn == PK,
     ),
-    "InsertAdBreak": Case({"channelArn": CH, "durationSeconds": 30}, {"channelArn": CH}),
+    "InsertAdBreak": Case(
+        {
+            "channelArn": CH,
+            "durationSeconds": 30,
+            "adBreakId": "ad0123456789",
+            "targetStartAt": T1_DT,
+        },
+        {"adBreakId": "ad0123456789", "targetStartAt": T1},
+        lambda r: (r.ad_break_id == "ad0123456789", r.target_start_at == T1_DT),
+        body={
+            "channelArn": CH,
+            "durationSeconds": 30,
+            "adBreakId": "ad0123456789",
+            "targetStartAt": T1,
+        },
+    ),
     "ListAdConfigurations": Case(
         {"maxResults": 10}, {"adConfigurations": [AD_WIRE], "nextToken": "n2"}
     ),
     "ListChannels": Case(
-        {"filterByName": "main", "maxResults": 50},
+        {"filterByName": "main", "maxResults": 50, "filterByFailoverSlateConfigurationArn": FS},
         {"channels": [{"arn": CH, "name": "main", "type": "STANDARD"}], "nextToken": "n2"},
         lambda r: (r.channels[0].type is c.ChannelType.STANDARD, r.next_token == "n2"),
     ),
@@ -347,6 +415,7 @@ CASES: dict[str, Case] = {
     "UpdateChannel": Case(
         {
             "arn": CH,
+            "failoverSlateConfigurationArn": "",
             "containerFormat": "FRAGMENTED_MP4",
             "multitrackInputConfiguration": {
                 "enabled": True,
@@ -367,7 +436,7 @@ CASES: dict[str, Case] = {
 
 def test_the_table_covers_every_operation() -> None:
     assert sorted(CASES) == sorted(OPERATIONS)
-    assert len(OPERATIONS) == 41
+    assert len(OPERATIONS) == 46
 
 
 def _kwargs(wire: Any) -> Any:

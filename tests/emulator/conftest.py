@@ -10,6 +10,7 @@ import pytest_asyncio
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
+import ivsrt
 from ivsrt.emulator import Emulator
 
 
@@ -22,8 +23,10 @@ def raw_config(attempts: int = 1) -> AioConfig:
 
 @pytest_asyncio.fixture
 async def aio(ivs_emulator: Emulator) -> AsyncIterator[Any]:
-    """A plain aiobotocore ivs-realtime client for the emulator."""
+    """A plain aiobotocore ivs-realtime client for the emulator, with the service model ivsrt
+    ships (botocore's own data, newer than the installed botocore's) on its loader path."""
     session = get_session()
+    session.get_component("data_loader").search_paths.insert(0, ivsrt.botocore_data_path())
     async with session.create_client(
         "ivs-realtime",
         region_name=ivs_emulator.region,

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import botocore
-import botocore.session
 from botocore import xform_name
 
+from tools.codegen import source
 from tools.codegen.config import ServiceConfig
 
 GENERATOR = "tools/codegen"
@@ -164,12 +163,12 @@ class Model:
         return self.shape(name).get("pattern")
 
 
-def load_model(config: ServiceConfig) -> Model:
-    session = botocore.session.get_session()
-    loader = session.get_component("data_loader")
-    raw = loader.load_service_model(config.service, "service-2", config.api_version)
+def load_model(config: ServiceConfig, model_dir: Path = source.MODEL_DIR) -> Model:
+    """The service model of ``config`` from the botocore release in ``model_dir`` (not from
+    the installed botocore)."""
+    raw = source.load(config.service, config.api_version, "service-2", model_dir)
     try:
-        paginators = loader.load_service_model(config.service, "paginators-1", config.api_version)
+        paginators = source.load(config.service, config.api_version, "paginators-1", model_dir)
     except Exception:  # pragma: no cover - services without paginators
         paginators = {"pagination": {}}
     canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -179,7 +178,7 @@ def load_model(config: ServiceConfig) -> Model:
         raw=raw,
         paginators=paginators.get("pagination", {}),
         sha256=sha,
-        botocore_version=botocore.__version__,
+        botocore_version=source.release()["version"],
     )
 
 
@@ -301,6 +300,14 @@ class Emitter:
         if kind == "document":
             return "Any"
         raise ValueError(f"unsupported shape type {kind!r} ({shape_name})")
+
+    def has_timestamp_parameters(self) -> bool:
+        """Whether an operation takes a timestamp parameter (annotated ``datetime.datetime``)."""
+        return any(
+            self.m.shape(member["shape"])["type"] == "timestamp"
+            for root in self.m.input_roots()
+            for member in self.m.shape(root)["members"].values()
+        )
 
     def has_documents(self) -> bool:
         """Whether the model has a document shape (annotated ``Any``)."""
@@ -551,6 +558,7 @@ class Emitter:
         meta = self.m.raw["metadata"]
         out = self.header(f"Typed async bindings for every operation of {meta['serviceFullName']}.")
         out += [
+            *(["import datetime"] if self.has_timestamp_parameters() else []),
             "from collections.abc import Mapping, Sequence",
             *(["from typing import Any"] if self.has_documents() else []),
             "",
@@ -691,9 +699,21 @@ def render(config: ServiceConfig) -> dict[str, str]:
 
 
 def write_service(config: ServiceConfig, root: Path) -> Iterator[Path]:
+    """Write the typed code of ``config`` into ``root/config.package_dir`` and the runtime model
+    files botocore loads into ``root/ivsrt/_generated/data/<service>/<version>/``."""
     target = root / config.package_dir
     target.mkdir(parents=True, exist_ok=True)
     for filename, text in render(config).items():
         path = target / filename
         path.write_text(text, encoding="utf-8")
+        yield path
+    data = root / source.DATA_PACKAGE_DIR
+    folder = data / config.service / config.api_version
+    if folder.is_dir():
+        for stale in folder.iterdir():
+            stale.unlink()
+    for rel, payload in source.runtime_files(config.service, config.api_version).items():
+        path = data / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
         yield path
