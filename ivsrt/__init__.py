@@ -10,6 +10,7 @@ async with ivsrt.Client(region="us-west-2") as ivs:
 """
 
 import ivsrt.channels as channels
+import ivsrt.tokens as tokens
 from ivsrt import models
 from ivsrt._convert import converter
 from ivsrt._exceptions import (
@@ -107,4 +108,5 @@ __all__ = [
     "converter",
     "current_client",
     "models",
+    "tokens",
 ]

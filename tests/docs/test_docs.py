@@ -231,6 +231,7 @@ PUBLIC_MODULES = [
     "ivsrt.retry",
     "ivsrt.emulator",
     "ivsrt.emulator.pytest_plugin",
+    "ivsrt.tokens",
 ]
 
 
