@@ -232,6 +232,7 @@ PUBLIC_MODULES = [
     "ivsrt.emulator",
     "ivsrt.emulator.pytest_plugin",
     "ivsrt.tokens",
+    "ivsrt.events",
 ]
 
 
