@@ -386,7 +386,11 @@ def parse_event(payload: object) -> IvsEvent:
 
     Raises:
         MalformedEventError: the payload is not an EventBridge event (a ``ValueError``).
+
+    An event already parsed is returned as it is.
     """
+    if isinstance(payload, IvsEvent):
+        return payload
     env = _envelope(payload)
     resources = env.get("resources", [])
     if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):

@@ -119,6 +119,12 @@ def test_every_shape_a_handler_receives(wrap: Any) -> None:
     assert parse_event(wrap(p.RECORDING_END)) == parse_event(p.RECORDING_END)
 
 
+def test_a_parsed_event_is_returned_as_it_is() -> None:
+    event = parse_event(p.PUBLISHED)
+    assert parse_event(event) is event
+    assert parse_events([event]) == [event]
+
+
 def test_a_lambda_sqs_batch() -> None:
     batch = {"Records": [p.sqs_record(p.PUBLISHED), p.sqs_record(p.DESTINATION_FAILURE)]}
     events = parse_events(batch)
