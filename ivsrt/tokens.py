@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ivsrt._exceptions import ConfigurationError, IvsrtError, ValidationError, Violation
 from ivsrt._generated.constraints import INPUT_SHAPES
-from ivsrt._generated.models import ParticipantTokenCapability
+from ivsrt._generated.models import ParticipantTokenCapability, ParticipantTokenCapabilityLiteral
 from ivsrt.client import Client, current_client
 from ivsrt.resources import ParticipantToken, PublicKey, Stage
 from ivsrt.validation import request_violations
@@ -53,6 +53,7 @@ from ivsrt.validation import request_violations
 __all__ = [
     "DEFAULT_CAPABILITIES",
     "DEFAULT_DURATION",
+    "Capability",
     "InvalidTokenError",
     "KeyPair",
     "PrivateKeyLike",
@@ -69,12 +70,14 @@ ALGORITHM = "ES384"
 TOKEN_VERSION = "1.0"
 DEFAULT_DURATION = 720
 """Minutes a minted token lasts unless told otherwise (12 hours, as ``CreateParticipantToken``)."""
-DEFAULT_CAPABILITIES: tuple[str, ...] = ("PUBLISH", "SUBSCRIBE")
+DEFAULT_CAPABILITIES: tuple[ParticipantTokenCapabilityLiteral, ...] = ("PUBLISH", "SUBSCRIBE")
 """The capabilities a minted token has unless told otherwise (as ``CreateParticipantToken``)."""
 
 PrivateKeyLike: TypeAlias = str | bytes | ec.EllipticCurvePrivateKey
 """A P-384 private key: PEM text or bytes (PKCS#8 or "EC PRIVATE KEY"), or a ``cryptography``
 key."""
+Capability: TypeAlias = ParticipantTokenCapability | ParticipantTokenCapabilityLiteral
+"""``"PUBLISH"`` or ``"SUBSCRIBE"`` (a string or the enum member)."""
 PublicKeyLike: TypeAlias = str | bytes | ec.EllipticCurvePublicKey | PublicKey
 """A P-384 public key: PEM text or bytes, a ``cryptography`` key, or an imported
 [`PublicKey`][ivsrt.resources.PublicKey] (then only tokens whose ``kid`` is its ARN verify)."""
@@ -419,7 +422,7 @@ class TokenSigner:
         *,
         stage_arn: str,
         user_id: str | None,
-        capabilities: Sequence[str],
+        capabilities: Sequence[Capability],
         attributes: Mapping[str, str] | None,
         duration: int,
     ) -> None:
@@ -431,7 +434,7 @@ class TokenSigner:
         params: dict[str, Any] = {
             "stageArn": stage_arn,
             "duration": duration,
-            "capabilities": list(capabilities),
+            "capabilities": [str(c) for c in capabilities],
         }
         if user_id is not None:
             params["userId"] = user_id
@@ -452,14 +455,14 @@ class TokenSigner:
         stage_arn: str,
         claims_base: Mapping[str, Any],
         user_id: str | None,
-        capabilities: Sequence[str],
+        capabilities: Sequence[Capability],
         attributes: Mapping[str, str] | None,
         duration: int,
         expires: int | None = None,
     ) -> ParticipantToken:
         now = int(self._clock())
         exp = now + duration * 60 if expires is None else expires
-        caps = set(capabilities)
+        caps = {str(c) for c in capabilities}
         claims: dict[str, Any] = {
             **claims_base,
             "exp": exp,
@@ -489,7 +492,7 @@ class TokenSigner:
         stage: Stage,
         *,
         user_id: str | None = None,
-        capabilities: Sequence[str] = DEFAULT_CAPABILITIES,
+        capabilities: Sequence[Capability] = DEFAULT_CAPABILITIES,
         attributes: Mapping[str, str] | None = None,
         duration: int = DEFAULT_DURATION,
     ) -> ParticipantToken:
@@ -552,7 +555,7 @@ class TokenSigner:
         self,
         token: ParticipantToken | str,
         *,
-        capabilities: Sequence[str] | None = None,
+        capabilities: Sequence[Capability] | None = None,
         attributes: Mapping[str, str] | None = None,
         user_id: str | None = None,
         duration: int | None = None,
@@ -592,8 +595,8 @@ class TokenSigner:
                 )
         keys: list[PublicKeyLike] = [self._public_key, *trusted_keys]
         old, raw = _decode(token, keys, now=self._clock(), leeway=0.0, operation=op)
-        new_caps: Sequence[str] = (
-            [str(c) for c in old.capabilities] if capabilities is None else capabilities
+        new_caps: Sequence[Capability] = (
+            list(old.capabilities) if capabilities is None else capabilities
         )
         new_attrs = old.attributes if attributes is None else attributes
         new_user = old.user_id if user_id is None else user_id
