@@ -10,6 +10,8 @@ async with ivsrt.Client(region="us-west-2") as ivs:
 """
 
 import ivsrt.channels as channels
+import ivsrt.events as events
+import ivsrt.tokens as tokens
 from ivsrt import models
 from ivsrt._convert import converter
 from ivsrt._exceptions import (
@@ -108,5 +110,7 @@ __all__ = [
     "channels",
     "converter",
     "current_client",
+    "events",
     "models",
+    "tokens",
 ]

@@ -234,6 +234,8 @@ PUBLIC_MODULES = [
     "ivsrt.retry",
     "ivsrt.emulator",
     "ivsrt.emulator.pytest_plugin",
+    "ivsrt.tokens",
+    "ivsrt.events",
 ]
 
 

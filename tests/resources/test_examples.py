@@ -107,3 +107,50 @@ def test_quickstart_target_choice() -> None:
     assert choose(["--aws"], {}) == "aws"
     assert choose(["--emulator"], {"IVSRT_TARGET": "aws"}) == "emulator"
     assert choose(["--endpoint-url", "http://127.0.0.1:1"], {"IVSRT_TARGET": "aws"}) == "endpoint"
+
+
+async def test_self_signed_tokens(capsys: pytest.CaptureFixture[str]) -> None:
+    async with Emulator() as emu:
+        seen = await _load("self_signed_tokens").main(emu.endpoint_url)
+        assert emu.request_count("CreateParticipantToken") == 0  # every token minted locally
+        assert emu.request_count("ImportPublicKey") == 1
+        assert emu.request_count("DeletePublicKey") == 1
+    assert seen["minted"] == 500
+    assert seen["joined"] == seen["participant_id"] == seen["exchanged_participant_id"]
+    assert seen["user_id"] == "guest"
+    assert seen["capabilities"] == ["PUBLISH", "SUBSCRIBE"]
+    out = capsys.readouterr().out
+    assert "token=" not in out  # the repr hides the token value
+    assert "eyJ" not in out  # no JWT printed anywhere
+
+
+async def test_event_handler(capsys: pytest.CaptureFixture[str]) -> None:
+    module = _load("event_handler")
+    seen = await module.main()  # starts its own emulator
+    # newest first and one redelivery: bob's late "Published" must not bring him back
+    assert sorted(seen["outcomes"]) == ["APPLIED", "APPLIED", "DUPLICATE", "STALE"]
+    assert seen["outcomes"][-1] == "DUPLICATE"
+    assert len(seen["publishing"]) == 1
+    assert seen["bob"] not in seen["publishing"]
+    out = capsys.readouterr().out
+    assert "publishing now: alice (" in out
+    # the Lambda entry point takes the EventBridge event itself
+    event = {
+        "version": "0",
+        "id": "0f1e2d3c-0000-4000-8000-00000000abcd",
+        "detail-type": "IVS Stage Update",
+        "source": "aws.ivs",
+        "account": "123456789012",
+        "time": "2024-06-04T12:00:00Z",
+        "region": "us-west-2",
+        "resources": ["arn:aws:ivs:us-west-2:123456789012:stage/AbCdef1G2hij"],
+        "detail": {
+            "session_id": "st-ZyXwvu1T2s",
+            "event_name": "Participant Published",
+            "user_id": "carol",
+            "participant_id": "carol1",
+        },
+    }
+    assert module.handler(event, None) == {"outcome": "APPLIED"}
+    assert module.handler(event, None) == {"outcome": "DUPLICATE"}
+    assert module.PUBLISHING[event["resources"][0]] == {"carol1"}
