@@ -37,6 +37,7 @@ from ivsrt._generated.errors import (
     ServiceValidationError,
 )
 from ivsrt._generated.operations import RealtimeApi
+from ivsrt._version import __version__
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager, Page, PaginationError
 from ivsrt.resources import (
@@ -57,8 +58,6 @@ from ivsrt.resources import (
     StorageConfiguration,
 )
 from ivsrt.retry import RetryPolicy
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
