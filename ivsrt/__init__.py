@@ -37,6 +37,7 @@ from ivsrt._generated.errors import (
     ServiceValidationError,
 )
 from ivsrt._generated.operations import RealtimeApi
+from ivsrt._json import from_dict, to_dict, to_json
 from ivsrt._version import __version__
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager, Page, PaginationError
@@ -105,5 +106,8 @@ __all__ = [
     "channels",
     "converter",
     "current_client",
+    "from_dict",
     "models",
+    "to_dict",
+    "to_json",
 ]
