@@ -313,6 +313,7 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
         assert "--8&lt;--" not in text, html  # every include was resolved
         assert "--8<--" not in text, html
         assert "fonts.googleapis.com" not in text, html  # nothing fetched from the web
+        assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="https?://', text), html
         # mkdocstrings (Google style) does not resolve Sphinx roles: they would show raw
         roles = SPHINX_ROLE.findall(text)
         assert not roles, (html, roles[:5])
