@@ -39,7 +39,9 @@ from ivsrt._generated.errors import (
     ServiceValidationError,
 )
 from ivsrt._generated.operations import RealtimeApi
+from ivsrt._json import from_dict, to_dict, to_json
 from ivsrt._model_data import botocore_data_path
+from ivsrt._version import __version__
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager, Page, PaginationError
 from ivsrt.resources import (
@@ -60,8 +62,6 @@ from ivsrt.resources import (
     StorageConfiguration,
 )
 from ivsrt.retry import RetryPolicy
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
@@ -111,6 +111,9 @@ __all__ = [
     "converter",
     "current_client",
     "events",
+    "from_dict",
     "models",
+    "to_dict",
+    "to_json",
     "tokens",
 ]

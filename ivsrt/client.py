@@ -50,6 +50,7 @@ from ivsrt._generated.channels.errors import ERRORS_BY_CODE as _CHANNEL_ERRORS_B
 from ivsrt._generated.channels.operations import ChannelsApi
 from ivsrt._generated.errors import ERRORS_BY_CODE
 from ivsrt._generated.operations import RealtimeApi
+from ivsrt._version import __version__ as VERSION
 from ivsrt.retry import RetryBudget, RetryPolicy
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ _ERRORS_BY_SERVICE: dict[str, Mapping[str, type[ServiceError]]] = {
 }
 """Error code -> class, per service: a channel call's ``ConflictException`` raises
 ``ivsrt.channels.ConflictError`` (a subclass of ``ivsrt.ConflictError``)."""
-VERSION = "0.1.0"
 
 _current: contextvars.ContextVar[Client | None] = contextvars.ContextVar(
     "ivsrt_current_client", default=None

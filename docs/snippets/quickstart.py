@@ -1,6 +1,6 @@
 """Quickstart: a stage, a participant, a composition, against a local emulator.
 
-pip install 'ivsrt[emulator]'
+python3 -m pip install '.[emulator]'   # from a checkout of ivsrt (not on PyPI yet)
 python quickstart.py
 """
 

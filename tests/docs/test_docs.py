@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import html as html_lib
 import importlib
 import inspect
 import os
@@ -61,6 +62,26 @@ def test_every_python_block_is_run_or_included() -> None:
         "tested file with --8<--, or say <!-- not run: why -->"
     )
     assert sum(len(runnable(p)) for p in pages()) >= 20
+
+
+CODE_WIDTH = 110
+"""Columns of code the content column shows whole on a 1400 px wide window (docs/stylesheets/
+extra.css gives it about 114)."""
+
+
+def test_code_samples_fit_the_column() -> None:
+    too_wide = []
+    for page in pages():
+        for b in blocks(page):
+            for n, line in enumerate(b.source.splitlines(), start=b.line + 1):
+                if len(line) > CODE_WIDTH and not line.lstrip().startswith("--8<--"):
+                    too_wide.append(f"{page.relative_to(ROOT)}:{n}: {len(line)} columns")
+        for inc in includes(page):
+            path = SNIPPETS / inc if (SNIPPETS / inc).is_file() else ROOT / inc
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if len(line) > CODE_WIDTH:
+                    too_wide.append(f"{path.relative_to(ROOT)}:{n}: {len(line)} columns")
+    assert too_wide == []
 
 
 def test_included_files_exist_and_snippets_are_all_used() -> None:
@@ -282,14 +303,51 @@ def test_mkdocs_build_strict(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
-    stages = (site / "reference" / "models" / "stages" / "index.html").read_text()
+    stages = (site / "reference" / "models" / "stages.html").read_text()
     assert 'id="ivsrt.models.Stage"' in stages
     assert "active_session_id" in stages  # attribute docstrings were read
+    # Opened from disk: search works without a server (the offline plugin's index script).
+    assert (site / "search" / "search_index.js").is_file()
+    version = runpy.run_path(str(ROOT / "ivsrt" / "_version.py"))["__version__"]
+    assert f"ivsrt {version}" in (site / "index.html").read_text()  # the version is shown
+    assert "## [Unreleased]" not in (site / "changelog.html").read_text()  # rendered, included
+    assert "Unreleased" in (site / "changelog.html").read_text()
+    pages_checked = 0
     for html in site.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
         assert "--8&lt;--" not in text, html  # every include was resolved
         assert "--8<--" not in text, html
         assert "fonts.googleapis.com" not in text, html  # nothing fetched from the web
+        assert not re.search(r'<(?:script|link)[^>]+(?:src|href)="https?://', text), html
         # mkdocstrings (Google style) does not resolve Sphinx roles: they would show raw
         roles = SPHINX_ROLE.findall(text)
         assert not roles, (html, roles[:5])
+        if html.name != "404.html":  # served by a web server at any path: absolute links
+            _check_reference_page(site, html, text)
+        pages_checked += 1
+    assert pages_checked > 40
+
+
+def _visible_text(page: str) -> str:
+    """The page's text outside code blocks (``<pre>``), tags removed, entities decoded."""
+    outside = re.sub(r"<pre.*?</pre>", " ", page, flags=re.S)
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", outside))
+
+
+def _check_reference_page(site: Path, path: Path, page: str) -> None:
+    """What a reader sees is clean: no reST leftovers, no attrs definitions or constant names
+    where values belong, links that open from disk, pages of a readable size."""
+    where = path.relative_to(site)
+    assert len(page) < 300_000, (where, len(page))
+    decoded = html_lib.unescape(re.sub(r"<[^>]+>", "", page))
+    assert not re.search(r"=\s*attrs\.field\(", decoded), where  # the default, not the definition
+    assert not re.search(r"= DEFAULT_[A-Z_]+\b", decoded), where  # the value, not its name
+    text = _visible_text(page)
+    assert not re.search(r"\w::(\s|$)", text), where  # a reST literal-block marker
+    assert not re.search(r"(?<![\w/.~])~[A-Za-z_]\w*\.\w", text), where  # a reST ~ref
+    for href in re.findall(r'href="([^"#?]+)', page):
+        if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+            continue  # absolute links (https:, mailto:)
+        target = (path.parent / href).resolve()
+        # From disk, a link to a folder opens a directory listing, not the page.
+        assert target.is_file(), (where, href)
