@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import attrs
 from typing_extensions import Self
 
-from ivsrt._api_base import OperationSpec
 from ivsrt._convert import make_builder
 from ivsrt._exceptions import ConfigurationError, IvsrtError
-from ivsrt._generated import operations as _operations
 from ivsrt._generated.constraints import OPERATIONS
+from ivsrt._runtime.pipeline import invoke
+from ivsrt._runtime.spec import OperationSpec
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager
 from ivsrt.retry import RetryPolicy
@@ -106,29 +106,13 @@ Builder = Callable[[Mapping[str, Any], tuple[Any, ...]], T]
 builder = make_builder
 """See `make_builder`: how list pagers build their resources."""
 
-_SPECS: dict[str, OperationSpec[Any]] = {}
-
-
-def _spec(operation: str) -> OperationSpec[Any]:
-    spec = _SPECS.get(operation)
-    if spec is None:
-        found = [
-            v
-            for v in vars(_operations).values()
-            if isinstance(v, OperationSpec) and v.name == operation
-        ]
-        if len(found) != 1:
-            raise LookupError(f"no generated operation {operation}")
-        spec = _SPECS[operation] = found[0]
-    return spec
-
 
 def page_reader(
-    operation: str, build: Builder[T], extra: tuple[Any, ...]
+    spec: OperationSpec[Any], build: Builder[T], extra: tuple[Any, ...]
 ) -> Callable[[dict[str, Any]], tuple[list[T], str | None]]:
     """Reads one page of a ``List*`` response: its items built by ``build`` (with ``extra``)
     and the next token (the result and token keys come from the generated pagination table)."""
-    pagination = OPERATIONS[operation]["pagination"]
+    pagination = OPERATIONS[spec.name]["pagination"]
     items_key, token_key = pagination["result_key"], pagination["output_token"]
 
     def read(raw: dict[str, Any]) -> tuple[list[T], str | None]:
@@ -142,22 +126,20 @@ def page_reader(
 
 async def fetch_page(
     client: Client,
-    operation: str,
+    spec: OperationSpec[Any],
     read: Callable[[dict[str, Any]], tuple[list[T], str | None]],
     token: str | None,
     limit: int | None,
     params: Mapping[str, Any],
 ) -> tuple[list[T], str | None]:
-    """One page through the typed layer's pipeline (``ApiBase._invoke_into``): ``params`` by
+    """One page through the call pipeline (``ivsrt._runtime.pipeline.invoke``): ``params`` by
     Python parameter name, as the generated ``client.api`` method takes them."""
-    return await client.api._invoke_into(
-        _spec(operation), read, next_token=token, max_results=limit, **params
-    )
+    return await invoke(client, spec, read, next_token=token, max_results=limit, **params)
 
 
 def list_pager(
     client: Client,
-    operation: str,
+    spec: OperationSpec[Any],
     build: Builder[T],
     extra: tuple[Any, ...],
     *,
@@ -169,13 +151,13 @@ def list_pager(
     """An [`AsyncPager`][ivsrt.paging.AsyncPager] over ``operation`` whose items are built once
     each, straight from
     the wire, by ``build`` (with ``extra``, e.g. ``(client,)``)."""
-    read = page_reader(operation, build, extra)
+    read = page_reader(spec, build, extra)
 
     def fetch(token: str | None, limit: int | None) -> Awaitable[tuple[list[T], str | None]]:
-        return fetch_page(client, operation, read, token, limit, params)
+        return fetch_page(client, spec, read, token, limit, params)
 
     return AsyncPager(
-        operation, fetch, max_items=max_items, page_size=page_size, starting_token=starting_token
+        spec.name, fetch, max_items=max_items, page_size=page_size, starting_token=starting_token
     )
 
 

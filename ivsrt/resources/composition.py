@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ivsrt._generated import models as m
+from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
@@ -131,7 +132,7 @@ class Composition(m.Composition, Taggable):
 
         return list_pager(
             c,
-            "ListCompositions",
+            ops._LIST_COMPOSITIONS,
             _LISTED_COMPOSITION,
             (c,),
             max_items=max_items,
@@ -353,7 +354,7 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
 
         return list_pager(
             c,
-            "ListEncoderConfigurations",
+            ops._LIST_ENCODER_CONFIGURATIONS,
             _LISTED_ENCODER,
             (c,),
             max_items=max_items,
@@ -446,7 +447,7 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
 
         return list_pager(
             c,
-            "ListStorageConfigurations",
+            ops._LIST_STORAGE_CONFIGURATIONS,
             _LISTED_STORAGE,
             (c,),
             max_items=max_items,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import attrs
 
 from ivsrt._generated import models as m
+from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
@@ -134,7 +135,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
 
         return list_pager(
             c,
-            "ListIngestConfigurations",
+            ops._LIST_INGEST_CONFIGURATIONS,
             _LISTED_INGEST,
             (c,),
             max_items=max_items,

@@ -8,6 +8,7 @@ import attrs
 
 from ivsrt._exceptions import IvsrtError
 from ivsrt._generated import models as m
+from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import Taggable, bind, builder, list_pager, resolve_client
@@ -91,7 +92,7 @@ class PublicKey(m.PublicKey, Taggable):
 
         return list_pager(
             c,
-            "ListPublicKeys",
+            ops._LIST_PUBLIC_KEYS,
             _LISTED_KEY,
             (c,),
             max_items=max_items,

@@ -10,6 +10,7 @@ import attrs
 
 from ivsrt._exceptions import IvsrtError
 from ivsrt._generated import models as m
+from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
@@ -182,7 +183,7 @@ class Stage(m.Stage, Taggable):
 
         return list_pager(
             c,
-            "ListStages",
+            ops._LIST_STAGES,
             _LISTED_STAGE,
             (c,),
             max_items=max_items,
@@ -275,7 +276,7 @@ class Stage(m.Stage, Taggable):
 
         return list_pager(
             c,
-            "ListStageSessions",
+            ops._LIST_STAGE_SESSIONS,
             _LISTED_SESSION,
             (arn, c),
             max_items=max_items,
@@ -471,8 +472,8 @@ def _participants_pager(
                 assert isinstance(stage, Stage)
                 sid = await stage._active_session_id()
             params["session_id"] = sid
-            readers.append(page_reader("ListParticipants", _LISTED_PARTICIPANT, (arn, sid, c)))
-        return await fetch_page(c, "ListParticipants", readers[0], token, limit, params)
+            readers.append(page_reader(ops._LIST_PARTICIPANTS, _LISTED_PARTICIPANT, (arn, sid, c)))
+        return await fetch_page(c, ops._LIST_PARTICIPANTS, readers[0], token, limit, params)
 
     return AsyncPager(
         "ListParticipants",
@@ -688,7 +689,7 @@ def _replicas_pager(
 ) -> AsyncPager[ParticipantReplica]:
     return list_pager(
         c,
-        "ListParticipantReplicas",
+        ops._LIST_PARTICIPANT_REPLICAS,
         _REPLICA,
         (c,),
         max_items=max_items,
@@ -891,7 +892,7 @@ class Participant(m.Participant, Bound):
 
         return list_pager(
             c,
-            "ListParticipantEvents",
+            ops._LIST_PARTICIPANT_EVENTS,
             _EVENT,
             (arn, sid, c),
             max_items=max_items,

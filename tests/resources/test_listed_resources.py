@@ -1,5 +1,5 @@
 """Listed resources are built once, straight from the wire (``_convert.make_builder`` through
-``ApiBase._invoke_into``): they must be the same objects the typed layer's models would give,
+``ivsrt._runtime.pipeline.invoke``): they must be the same objects the typed layer's models would give,
 bound to their client and context, frozen, and checked like any other call."""
 
 from __future__ import annotations
@@ -131,12 +131,13 @@ async def test_listed_items_are_converted_like_the_typed_layer(fake_service: Fak
     assert body == typed_body == {"stageArn": STAGE_ARN, "sessionId": "st-0123456789abc"}
 
 
-async def test_invoke_into_rejects_unknown_parameters(fake_service: FakeService) -> None:
-    from ivsrt.resources._base import _spec
+async def test_invoke_rejects_unknown_parameters(fake_service: FakeService) -> None:
+    from ivsrt._generated.operations import _LIST_STAGES
+    from ivsrt._runtime.pipeline import invoke
 
     async with fake_service.client() as client:
         with pytest.raises(TypeError, match="no parameter 'stage'"):
-            await client.api._invoke_into(_spec("ListStages"), dict, stage="x")
+            await invoke(client, _LIST_STAGES, dict, stage="x")
     assert fake_service.requests == []
 
 
