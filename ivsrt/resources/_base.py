@@ -1,9 +1,11 @@
-"""What every resource class shares: client resolution, building from models, tags, ARNs."""
+"""What every resource class shares, defined once: the client field and its resolution, the
+identity hash, the waiter options, building from models, list pagers, tags, ARNs."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 import attrs
 from typing_extensions import Self
@@ -16,25 +18,76 @@ from ivsrt._runtime.spec import OperationSpec
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager
 from ivsrt.retry import RetryPolicy
+from ivsrt.waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "Bound",
     "HasArn",
     "Taggable",
+    "WaitOptions",
     "arn_of",
     "bind",
     "builder",
+    "client_field",
+    "identity_hash",
     "list_pager",
     "model_fields",
     "page_reader",
     "resolve_client",
+    "wait_args",
 ]
 
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 300.0
 """Default waiter deadline in seconds."""
+
+
+class WaitOptions(TypedDict, total=False):
+    """The options every ``wait_until_*`` method takes (all optional)."""
+
+    timeout: float
+    """Seconds before ``ivsrt.WaiterTimeoutError`` (default 300)."""
+    min_delay: float
+    """The shortest delay between two polls (the range then doubles, jittered; default 1)."""
+    max_delay: float
+    """The longest delay between two polls (default 15)."""
+
+
+class _WaitArgs(TypedDict):
+    timeout: float
+    min_delay: float
+    max_delay: float
+
+
+def wait_args(options: WaitOptions) -> _WaitArgs:
+    """``options`` with the defaults filled, as ``waiting.wait_for`` takes them."""
+    return {
+        "timeout": options.get("timeout", DEFAULT_TIMEOUT),
+        "min_delay": options.get("min_delay", DEFAULT_MIN_DELAY),
+        "max_delay": options.get("max_delay", DEFAULT_MAX_DELAY),
+    }
+
+
+def client_field() -> Any:
+    """The field every resource keeps its client in: ``client=`` when built, never compared,
+    never shown in a repr."""
+    return attrs.field(alias="client", eq=False, repr=False)
+
+
+def identity_hash(*names: str) -> Callable[[Any], int]:
+    """A ``__hash__`` on a resource's identity (``names``, e.g. ``"arn"``) and class, while
+    equality compares the whole snapshot: two snapshots of one resource hash alike."""
+    get = attrgetter(*names)
+
+    def __hash__(self: Any) -> int:
+        return hash((type(self), get(self)))
+
+    __hash__.__doc__ = (
+        f"Hashed on its identity ({' + '.join(names)}); equality compares the whole snapshot."
+    )
+    return __hash__
 
 
 class HasArn(Protocol):
