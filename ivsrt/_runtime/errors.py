@@ -77,6 +77,8 @@ def _service_error(spec: OperationSpec[Any], exc: bexc.ClientError) -> IvsrtErro
         message, code=code, status=status, request_id=meta.get("RequestId"), operation=spec.name
     )
     if status in outcome_unknown_statuses and not spec.retry_safe:
+        # The service error (its code, status, request id) is the cause of the outcome error.
+        found.__cause__ = exc
         unknown = OutcomeUnknownError(str(found), operation=spec.name)
         unknown.__cause__ = found
         return unknown

@@ -82,7 +82,10 @@ async def call(
         except IvsrtError:
             raise
         except Exception as exc:  # never BaseException: cancellation passes through
-            raise errors.translate(spec, exc) from exc
+            error = errors.translate(spec, exc)
+            if error.__cause__ is None:
+                raise error from exc
+            raise error from error.__cause__
 
     raw = await retrying.run(policy, spec, attempt, sender.retry_budget)
     # 6. structure: the reply into the output model (or a resource); a mismatch is an error.
