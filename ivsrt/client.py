@@ -65,7 +65,8 @@ class Client:
         aws_session_token: explicit credentials.
         max_pool_connections: HTTP connections kept open to the endpoint.
         connect_timeout: seconds to establish a connection.
-        read_timeout: seconds to wait for a response.
+        read_timeout: seconds to wait for each read of a response (the retry policy's
+            ``attempt_timeout`` bounds an attempt's total time, its ``deadline`` the call's).
         retry: the default [`RetryPolicy`][ivsrt.RetryPolicy] of every call
             (``RetryPolicy()``: 3 attempts within 20 s, full-jitter backoff from 0.1 s capped at
             5 s). Override it for some calls with
