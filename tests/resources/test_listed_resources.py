@@ -104,7 +104,7 @@ async def test_a_listing_the_model_does_not_match_is_a_parse_error(
 async def test_listed_items_are_converted_like_the_typed_layer(fake_service: FakeService) -> None:
     participant: dict[str, Any] = {
         "participantId": "p1",
-        "userId": 42,  # coerced to str, as the typed layer does
+        "userId": "u-42",
         "state": "SOMETHING_NEW",  # an enum value this ivsrt does not know is kept
         "firstJoinTime": "2025-03-01T12:00:00.123Z",
         "published": True,
@@ -118,7 +118,7 @@ async def test_listed_items_are_converted_like_the_typed_layer(fake_service: Fak
             stage_arn=STAGE_ARN, session_id="st-0123456789abc"
         )
     [summary] = typed.participants
-    assert listed.user_id == summary.user_id == "42"
+    assert listed.user_id == summary.user_id == "u-42"
     assert listed.state == summary.state
     assert listed.state is not None
     assert listed.state.value == "SOMETHING_NEW"
@@ -129,6 +129,19 @@ async def test_listed_items_are_converted_like_the_typed_layer(fake_service: Fak
     # the request carried the wire names the typed layer sends
     (_, body), (_, typed_body) = fake_service.requests
     assert body == typed_body == {"stageArn": STAGE_ARN, "sessionId": "st-0123456789abc"}
+
+
+async def test_listed_items_reject_wrong_types_like_the_typed_layer(
+    fake_service: FakeService,
+) -> None:
+    participant = {"participantId": "p1", "userId": 42}  # a number is not a string
+    fake_service.handlers["ListParticipants"] = lambda body: {"participants": [participant]}
+    async with fake_service.client() as client:
+        stage = Stage(arn=STAGE_ARN, client=client)
+        with pytest.raises(ivsrt.ResponseParseError, match="userId"):
+            await stage.participants(session_id="st-0123456789abc").to_list()
+        with pytest.raises(ivsrt.ResponseParseError, match="userId"):
+            await client.api.list_participants(stage_arn=STAGE_ARN, session_id="st-0123456789abc")
 
 
 async def test_invoke_rejects_unknown_parameters(fake_service: FakeService) -> None:
