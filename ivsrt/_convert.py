@@ -180,9 +180,11 @@ def _make_converter() -> cattrs.Converter:
 # Responses are structured on every call (a ListParticipants page is 100 models), so each model
 # class gets one generated function that reads its wire keys and builds the instance with keyword
 # arguments, the per-member conversion written inline: no per-member hook call, no intermediate
-# dict. It gives the same results as cattrs' generated function with the hooks above (scalars
-# coerced with ``str()``/``int()``/``bool()``/``float()`` when they are not already of that type,
-# missing and null members become None, unknown keys ignored, enums tolerant, sequences tuples).
+# dict. It gives the same results as cattrs' generated function with the hooks above (missing
+# and null members become None, unknown keys ignored, enums tolerant, sequences tuples), except
+# that scalars are never coerced: a value of the wrong JSON type (``"false"`` for a boolean,
+# ``1.9`` for an integer, an object for a string) is a `WrongTypeError`, which the call path
+# reports as a ``ResponseParseError``. An integer is accepted where the model has a float.
 
 _SCALARS = (str, int, bool, float)
 
@@ -199,6 +201,38 @@ class NotAListError(TypeError):
         """The member's wire name ('' when not known)."""
 
 
+class WrongTypeError(TypeError):
+    """A response member holds a value of another type than the model's (its text names the
+    member and the types, never the value, which may be a secret)."""
+
+    def __init__(self, member: str, expected: str, got: type) -> None:
+        super().__init__(f"{member or 'a member'}: expected {expected}, got {got.__name__}")
+        self.member = member
+        """The member's wire name ('' when not known)."""
+
+
+def _as_str(value: Any, member: str = "") -> str:
+    if isinstance(value, str):
+        return str(value)
+    raise WrongTypeError(member, "a string", type(value))
+
+
+def _as_int(value: Any, member: str = "") -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    raise WrongTypeError(member, "an integer", type(value))
+
+
+def _as_bool(value: Any, member: str = "") -> bool:
+    raise WrongTypeError(member, "a boolean", type(value))
+
+
+def _as_float(value: Any, member: str = "") -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise WrongTypeError(member, "a number", type(value))
+
+
 def _list(value: Any, member: str = "") -> Any:
     """``value`` when it is a list (or tuple); NotAListError otherwise: a string or a dict where
     the model has a list must not be split into characters or keys."""
@@ -207,10 +241,12 @@ def _list(value: Any, member: str = "") -> Any:
     raise NotAListError(member, type(value))
 
 
-def _str_map(value: Mapping[Any, Any]) -> dict[str, str]:
+def _str_map(value: Any, member: str = "") -> dict[str, str]:
+    if value.__class__ is not dict:
+        raise WrongTypeError(member, "an object", type(value))
     for k, v in value.items():
         if k.__class__ is not str or v.__class__ is not str:
-            return {str(k): str(v) for k, v in value.items()}
+            return {_as_str(k, member): _as_str(v, member) for k, v in value.items()}
     return dict(value)
 
 
@@ -265,7 +301,7 @@ def _member_lines(
                 indent = f"    if {v} is not None:\n        "
         if inner in _SCALARS:
             body.append(f"    if {guard}{v}.__class__ is not _{inner.__name__}:")
-            body.append(f"        {v} = _{inner.__name__}({v})")
+            body.append(f"        {v} = _as_{inner.__name__}({v}, {wire!r})")
         elif inner is datetime.datetime:
             body.append(f"{indent}{v} = _parse_ts({v})")
         elif enum_cls is not None or (isinstance(inner, type) and issubclass(inner, TolerantEnum)):
@@ -275,14 +311,16 @@ def _member_lines(
             str,
             str,
         ):
-            body.append(f"{indent}{v} = _str_map({v})")
+            body.append(f"{indent}{v} = _str_map({v}, {wire!r})")
         elif _is_sequence(inner) and typing.get_args(inner):
             (item,) = typing.get_args(inner)
             item_enum = _enum_of_union(item) if _union_args(item) else None
             if item_enum is None and isinstance(item, type) and issubclass(item, TolerantEnum):
                 item_enum = item
             if item in _SCALARS:
-                convert = f"x if x.__class__ is _{item.__name__} else _{item.__name__}(x)"
+                convert = (
+                    f"x if x.__class__ is _{item.__name__} else _as_{item.__name__}(x, {wire!r})"
+                )
             elif item_enum is not None:
                 names[f"_h{i}"] = _enum_lookup(item_enum)
                 convert = f"_h{i}(x)"
@@ -307,6 +345,7 @@ def _base_names() -> dict[str, Any]:
     }
     for scalar in _SCALARS:
         names[f"_{scalar.__name__}"] = scalar
+    names.update(_as_str=_as_str, _as_int=_as_int, _as_bool=_as_bool, _as_float=_as_float)
     return names
 
 

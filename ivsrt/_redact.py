@@ -1,7 +1,8 @@
 """Keep secrets out of botocore's and aiobotocore's DEBUG logs.
 
 botocore logs raw response bodies (participant tokens, stream keys; for channels stream key
-values, SRT passphrases and timed metadata), request headers (``X-Amz-Security-Token``) and the
+values, SRT passphrases and timed metadata), request headers (``X-Amz-Security-Token``, the
+``Authorization`` header's SigV4 signature), the signature it computed, and the
 replies of credential providers (STS AssumeRole XML, SSO and container JSON) at DEBUG. ivsrt
 attaches a filter to those loggers that rewrites a record's message with the secret values
 replaced by ``***`` before any handler sees it. The filter runs only for records that were going
@@ -53,6 +54,10 @@ _PATTERNS = (
     re.compile(rf"(?i)(?P<pre>\b(?:{_hdrs})=)[^&\s'\"]*"),
     # <SecretAccessKey>value</SecretAccessKey>  (STS XML replies)
     re.compile(rf"(?P<pre><(?:{_xml})>)[^<]*"),
+    # The SigV4 signature: in the Authorization header (``Signature=<hex>``), in botocore's
+    # ``Signature:\n<hex>`` line, and in presigned query strings (``X-Amz-Signature=<hex>``).
+    # With it and the logged request, the request could be replayed for 15 minutes.
+    re.compile(r"(?i)(?P<pre>\bSignature(?::\s*|=))[0-9a-f]{64}"),
 )
 
 

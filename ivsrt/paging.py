@@ -11,9 +11,9 @@ An [`AsyncPager`][ivsrt.paging.AsyncPager] sends nothing until iteration starts.
 ``max_items`` items
 if given, asks the service for ``page_size`` items per request, and can be resumed from
 ``resume_token`` (pass it back as ``starting_token=``). A service that hands back a token it
-already gave would make a naive loop spin forever: the pager raises
-[`PaginationError`][ivsrt.paging.PaginationError]
-instead.
+already gave (``A -> B -> A``), or an endless run of empty pages with fresh tokens, would make a
+naive loop spin forever: the pager raises [`PaginationError`][ivsrt.paging.PaginationError]
+instead (after `MAX_EMPTY_PAGES` empty pages in a row).
 
 A pager is one pass over the listing: after ``break``, iterating it again continues where it
 stopped.
@@ -32,15 +32,21 @@ import attrs
 from ivsrt._exceptions import IvsrtError, ValidationError, Violation
 from ivsrt._generated.constraints import INPUT_SHAPES, OPERATIONS
 
-__all__ = ["AsyncPager", "Page", "PageFetcher", "PaginationError"]
+__all__ = ["MAX_EMPTY_PAGES", "AsyncPager", "Page", "PageFetcher", "PaginationError"]
 
 T = TypeVar("T")
 
 _COMPOSITE = "ivsrt1:"
 
+MAX_EMPTY_PAGES = 100
+"""Empty pages in a row (each with a next token) after which a pager gives up with a
+[`PaginationError`][ivsrt.paging.PaginationError]. Filtered listings can return some empty pages
+before the next match; a hundred in a row is a service that never ends the listing."""
+
 
 class PaginationError(IvsrtError):
-    """The listing cannot go on: the service repeated a token, or a resume token is invalid."""
+    """The listing cannot go on: the service repeated a token (a cycle), sent too many empty
+    pages in a row, or a resume token is invalid."""
 
 
 @attrs.frozen
@@ -102,6 +108,7 @@ class AsyncPager(Generic[T]):
 
     __slots__ = (
         "_buffer",
+        "_empty_run",
         "_exhausted",
         "_fetch",
         "_index",
@@ -153,6 +160,7 @@ class AsyncPager(Generic[T]):
         self._yielded = 0  # items handed out before the buffered page (see items_yielded)
         self._exhausted = False
         self._seen: set[str] = set()
+        self._empty_run = 0  # empty pages in a row, each with a next token
         self._mode: str | None = None
 
     def __repr__(self) -> str:
@@ -220,6 +228,15 @@ class AsyncPager(Generic[T]):
             )
         if sent is not None:
             self._seen.add(sent)
+        if items or next_token is None:
+            self._empty_run = 0
+        else:
+            self._empty_run += 1
+            if self._empty_run >= MAX_EMPTY_PAGES:
+                raise PaginationError(
+                    f"{self._operation}: the service returned {self._empty_run} empty pages in a "
+                    "row, each with a new token; stopping instead of looping"
+                )
         skip = min(self._skip, len(items))
         # A resume token made with a bigger page_size may skip more items than this page holds
         # (e.g. 80 of a 100-item page, resumed with the service default of 50): the rest of the

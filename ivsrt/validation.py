@@ -23,6 +23,7 @@ members, as the service reports them).
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
@@ -37,6 +38,13 @@ Naming = Literal["python", "wire"]
 Rule = Callable[[Mapping[str, Any], "_Namer"], list[Violation]]
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+_INT_RANGE: dict[str, tuple[int, int]] = {
+    "integer": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+}
+"""The range of the model's integer types (Smithy: 32-bit ``integer``, 64-bit ``long``)."""
 
 
 def _compiled(pattern: str) -> re.Pattern[str]:
@@ -122,7 +130,15 @@ def _check(
             noun = "an integer" if kind in ("integer", "long") else "a number"
             out.append(Violation(path, f"must be {noun}, got {type(value).__name__}"))
             return
-        lo, hi = spec.get("min"), spec.get("max")
+        if isinstance(value, float) and not math.isfinite(value):
+            # NaN and the infinities are not JSON: botocore would send ``NaN``/``Infinity``.
+            out.append(Violation(path, f"must be a finite number (got {value!r})"))
+            return
+        # Without a model bound, the wire type's own range: integer is 32-bit, long 64-bit.
+        lo, hi = (
+            spec.get("min", _INT_RANGE.get(kind, (None, None))[0]),
+            spec.get("max", _INT_RANGE.get(kind, (None, None))[1]),
+        )
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             if lo is not None and hi is not None:
                 rule = f"must be between {lo} and {hi}"

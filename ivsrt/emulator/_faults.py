@@ -16,10 +16,14 @@ __all__ = ["MAX_LATENCY", "FaultDecision", "FaultKind", "FaultRule", "Faults", "
 MAX_LATENCY = 300.0
 """Largest latency (seconds) one fault may add: longer would only hang clients."""
 
-FaultKind = Literal["throttle", "server_error", "latency", "reset_before", "reset_after"]
+FaultKind = Literal[
+    "throttle", "server_error", "latency", "reset_before", "reset_after", "reset_reading"
+]
 _KINDS: frozenset[str] = frozenset(
-    ["throttle", "server_error", "latency", "reset_before", "reset_after"]
+    ["throttle", "server_error", "latency", "reset_before", "reset_after", "reset_reading"]
 )
+_READING: frozenset[str] = frozenset(["reset_reading"])
+"""Kinds drawn when the request's head has arrived, before its body is read."""
 
 
 @attrs.frozen
@@ -98,7 +102,9 @@ class Faults:
         Kinds: ``throttle`` (429 ThrottlingException), ``server_error`` (``status``, 500 or
         503 by default), ``latency`` (sleep ``latency`` seconds, then serve), ``reset_before``
         (drop the connection without applying the request), ``reset_after`` (apply it, then drop
-        the connection without a response).
+        the connection without a response), ``reset_reading`` (reset the connection, TCP RST
+        with ``SO_LINGER`` 0, once the request's head has arrived and before its body is read:
+        nothing is applied, and the client cannot tell whether it was).
 
         ``latency`` must be finite, from 0 to `MAX_LATENCY` (300) seconds.
         """
@@ -132,13 +138,18 @@ class Faults:
         with self._lock:
             return tuple(attrs.evolve(r) for r in self._rules)
 
-    def decide(self, operation: str, ordinal: int | None = None, attempt: int = 1) -> FaultDecision:
+    def decide(
+        self, operation: str, ordinal: int | None = None, attempt: int = 1, *, reading: bool = False
+    ) -> FaultDecision:
         """Draw the faults for one request of ``operation`` (attempt ``attempt`` of the
-        ``ordinal``-th invocation, when known)."""
+        ``ordinal``-th invocation, when known). ``reading``: draw only the kinds applied while
+        the request is read (``reset_reading``); otherwise every other kind."""
         latency = 0.0
         with self._lock:
             for rule in list(self._rules):
                 if rule.operation is not None and rule.operation != operation:
+                    continue
+                if (rule.kind in _READING) != reading:
                     continue
                 if (
                     rule.probability is not None

@@ -9,6 +9,8 @@ import json
 import logging
 import math
 import re
+import socket
+import struct
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -125,9 +127,13 @@ class _Dropped(Exception):
     sees a connection reset and aiohttp logs nothing."""
 
 
-def _drop(request: web.Request) -> web.StreamResponse:
+def _drop(request: web.Request, *, linger: bool = True) -> web.StreamResponse:
     transport = request.transport
     if transport is not None:
+        if not linger:  # SO_LINGER 0: close() sends a TCP RST at once
+            sock = transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         transport.abort()
     raise _Dropped
 
@@ -261,6 +267,8 @@ async def _api(emu: Emulator, request: web.Request) -> web.StreamResponse:
     attempt = 1
     if invocation:
         ordinal, attempt = emu._attempts.record(invocation, op)
+    if emu.faults.decide(op, ordinal, attempt, reading=True).kind == "reset_reading":
+        _drop(request, linger=False)
     try:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:

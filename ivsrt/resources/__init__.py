@@ -13,24 +13,19 @@ model's fields and docstrings) and keeps the client it came from. Class methods 
 ``async with ivsrt.Client(...)`` in the current task.
 """
 
-from ivsrt.resources.composition import (
-    Composition,
-    CompositionSummary,
-    EncoderConfiguration,
-    StorageConfiguration,
-)
+from ivsrt.resources.composition import Composition, CompositionSummary
+from ivsrt.resources.configuration import EncoderConfiguration, StorageConfiguration
 from ivsrt.resources.ingest import IngestConfiguration, IngestConfigurationSummary
-from ivsrt.resources.public_key import PublicKey
-from ivsrt.resources.stage import (
+from ivsrt.resources.participant import (
     NoActiveSessionError,
     Participant,
     ParticipantEvent,
-    ParticipantReplica,
     ParticipantToken,
-    Replication,
-    Stage,
-    StageSession,
 )
+from ivsrt.resources.public_key import PublicKey
+from ivsrt.resources.replication import ParticipantReplica, Replication
+from ivsrt.resources.session import StageSession
+from ivsrt.resources.stage import Stage
 
 __all__ = [
     "Composition",

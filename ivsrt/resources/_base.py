@@ -1,40 +1,93 @@
-"""What every resource class shares: client resolution, building from models, tags, ARNs."""
+"""What every resource class shares, defined once: the client field and its resolution, the
+identity hash, the waiter options, building from models, list pagers, tags, ARNs."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
 
 import attrs
 from typing_extensions import Self
 
-from ivsrt._api_base import OperationSpec
 from ivsrt._convert import make_builder
 from ivsrt._exceptions import ConfigurationError, IvsrtError
-from ivsrt._generated import operations as _operations
 from ivsrt._generated.constraints import OPERATIONS
+from ivsrt._runtime.pipeline import invoke
+from ivsrt._runtime.spec import OperationSpec
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager
 from ivsrt.retry import RetryPolicy
+from ivsrt.waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "Bound",
     "HasArn",
     "Taggable",
+    "WaitOptions",
     "arn_of",
     "bind",
     "builder",
+    "client_field",
+    "identity_hash",
     "list_pager",
     "model_fields",
     "page_reader",
     "resolve_client",
+    "wait_args",
 ]
 
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 300.0
 """Default waiter deadline in seconds."""
+
+
+class WaitOptions(TypedDict, total=False):
+    """The options every ``wait_until_*`` method takes (all optional)."""
+
+    timeout: float
+    """Seconds before ``ivsrt.WaiterTimeoutError`` (default 300)."""
+    min_delay: float
+    """The shortest delay between two polls (the range then doubles, jittered; default 1)."""
+    max_delay: float
+    """The longest delay between two polls (default 15)."""
+
+
+class _WaitArgs(TypedDict):
+    timeout: float
+    min_delay: float
+    max_delay: float
+
+
+def wait_args(options: WaitOptions) -> _WaitArgs:
+    """``options`` with the defaults filled, as ``waiting.wait_for`` takes them."""
+    return {
+        "timeout": options.get("timeout", DEFAULT_TIMEOUT),
+        "min_delay": options.get("min_delay", DEFAULT_MIN_DELAY),
+        "max_delay": options.get("max_delay", DEFAULT_MAX_DELAY),
+    }
+
+
+def client_field() -> Any:
+    """The field every resource keeps its client in: ``client=`` when built, never compared,
+    never shown in a repr."""
+    return attrs.field(alias="client", eq=False, repr=False)
+
+
+def identity_hash(*names: str) -> Callable[[Any], int]:
+    """A ``__hash__`` on a resource's identity (``names``, e.g. ``"arn"``) and class, while
+    equality compares the whole snapshot: two snapshots of one resource hash alike."""
+    get = attrgetter(*names)
+
+    def __hash__(self: Any) -> int:
+        return hash((type(self), get(self)))
+
+    __hash__.__doc__ = (
+        f"Hashed on its identity ({' + '.join(names)}); equality compares the whole snapshot."
+    )
+    return __hash__
 
 
 class HasArn(Protocol):
@@ -106,29 +159,13 @@ Builder = Callable[[Mapping[str, Any], tuple[Any, ...]], T]
 builder = make_builder
 """See `make_builder`: how list pagers build their resources."""
 
-_SPECS: dict[str, OperationSpec[Any]] = {}
-
-
-def _spec(operation: str) -> OperationSpec[Any]:
-    spec = _SPECS.get(operation)
-    if spec is None:
-        found = [
-            v
-            for v in vars(_operations).values()
-            if isinstance(v, OperationSpec) and v.name == operation
-        ]
-        if len(found) != 1:
-            raise LookupError(f"no generated operation {operation}")
-        spec = _SPECS[operation] = found[0]
-    return spec
-
 
 def page_reader(
-    operation: str, build: Builder[T], extra: tuple[Any, ...]
+    spec: OperationSpec[Any], build: Builder[T], extra: tuple[Any, ...]
 ) -> Callable[[dict[str, Any]], tuple[list[T], str | None]]:
     """Reads one page of a ``List*`` response: its items built by ``build`` (with ``extra``)
     and the next token (the result and token keys come from the generated pagination table)."""
-    pagination = OPERATIONS[operation]["pagination"]
+    pagination = OPERATIONS[spec.name]["pagination"]
     items_key, token_key = pagination["result_key"], pagination["output_token"]
 
     def read(raw: dict[str, Any]) -> tuple[list[T], str | None]:
@@ -142,22 +179,20 @@ def page_reader(
 
 async def fetch_page(
     client: Client,
-    operation: str,
+    spec: OperationSpec[Any],
     read: Callable[[dict[str, Any]], tuple[list[T], str | None]],
     token: str | None,
     limit: int | None,
     params: Mapping[str, Any],
 ) -> tuple[list[T], str | None]:
-    """One page through the typed layer's pipeline (``ApiBase._invoke_into``): ``params`` by
+    """One page through the call pipeline (``ivsrt._runtime.pipeline.invoke``): ``params`` by
     Python parameter name, as the generated ``client.api`` method takes them."""
-    return await client.api._invoke_into(
-        _spec(operation), read, next_token=token, max_results=limit, **params
-    )
+    return await invoke(client, spec, read, next_token=token, max_results=limit, **params)
 
 
 def list_pager(
     client: Client,
-    operation: str,
+    spec: OperationSpec[Any],
     build: Builder[T],
     extra: tuple[Any, ...],
     *,
@@ -169,13 +204,13 @@ def list_pager(
     """An [`AsyncPager`][ivsrt.paging.AsyncPager] over ``operation`` whose items are built once
     each, straight from
     the wire, by ``build`` (with ``extra``, e.g. ``(client,)``)."""
-    read = page_reader(operation, build, extra)
+    read = page_reader(spec, build, extra)
 
     def fetch(token: str | None, limit: int | None) -> Awaitable[tuple[list[T], str | None]]:
-        return fetch_page(client, operation, read, token, limit, params)
+        return fetch_page(client, spec, read, token, limit, params)
 
     return AsyncPager(
-        operation, fetch, max_items=max_items, page_size=page_size, starting_token=starting_token
+        spec.name, fetch, max_items=max_items, page_size=page_size, starting_token=starting_token
     )
 
 

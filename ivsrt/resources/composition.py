@@ -1,33 +1,34 @@
-"""Server-side compositions and the encoder and storage configurations they use."""
+"""Server-side compositions of a stage, broadcast to channels and/or recorded to S3."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 import attrs
+from typing_extensions import Unpack
 
 from ivsrt._generated import models as m
+from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
-    DEFAULT_TIMEOUT,
     HasArn,
     Taggable,
+    WaitOptions,
     arn_of,
     bind,
     builder,
+    client_field,
+    identity_hash,
     list_pager,
     resolve_client,
+    wait_args,
 )
 from ivsrt.retry import RetryPolicy
-from ivsrt.waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, Done, Failed, Gone, wait_for
+from ivsrt.waiting import Done, Failed, Gone, wait_for
 
-__all__ = [
-    "Composition",
-    "CompositionSummary",
-    "EncoderConfiguration",
-    "StorageConfiguration",
-]
+__all__ = ["Composition", "CompositionSummary"]
+
 
 _CS = m.CompositionState
 _DS = m.DestinationState
@@ -40,11 +41,9 @@ class Composition(m.Composition, Taggable):
     A snapshot: [`refresh`][ivsrt.resources.Composition.refresh] and the waiters return new ones.
     """
 
-    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+    _client: Client = client_field()
 
-    def __hash__(self) -> int:
-        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
-        return hash((Composition, self.arn))
+    __hash__ = identity_hash("arn")
 
     @classmethod
     async def start(
@@ -131,7 +130,7 @@ class Composition(m.Composition, Taggable):
 
         return list_pager(
             c,
-            "ListCompositions",
+            ops._LIST_COMPOSITIONS,
             _LISTED_COMPOSITION,
             (c,),
             max_items=max_items,
@@ -162,18 +161,16 @@ class Composition(m.Composition, Taggable):
         self,
         *,
         destinations: bool = False,
-        timeout: float = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        **wait: Unpack[WaitOptions],
     ) -> Composition:
         """Poll until the composition is ``ACTIVE`` (and, with ``destinations=True``, every
         destination too).
 
         Args:
             destinations: also wait for every destination to be ``ACTIVE``.
-            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: the shortest delay between two polls (the range then doubles, jittered).
-            max_delay: the longest delay between two polls.
+            **wait: the waiter options (`WaitOptions`): ``timeout``, seconds before
+                ``ivsrt.WaiterTimeoutError`` (300); ``min_delay`` and ``max_delay``, the
+                shortest and longest delay between two polls (the range doubles, jittered).
 
         Raises:
             ivsrt.WaiterFailedError: the composition (or, with ``destinations=True``, a
@@ -204,27 +201,22 @@ class Composition(m.Composition, Taggable):
             self.refresh,
             check,
             what=what,
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
+            **wait_args(wait),
             initial=self,
         )
 
     async def wait_until_stopped(
         self,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        **wait: Unpack[WaitOptions],
     ) -> Composition | None:
         """Poll until the composition is ``STOPPED`` with every destination stopped.
 
         A stopped composition is deleted: if it is gone, the wait is over and None is returned.
 
         Args:
-            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: the shortest delay between two polls (the range then doubles, jittered).
-            max_delay: the longest delay between two polls.
+            **wait: the waiter options (`WaitOptions`): ``timeout``, seconds before
+                ``ivsrt.WaiterTimeoutError`` (300); ``min_delay`` and ``max_delay``, the
+                shortest and longest delay between two polls (the range doubles, jittered).
 
         Raises:
             ivsrt.WaiterFailedError: the composition is ``FAILED``.
@@ -246,9 +238,7 @@ class Composition(m.Composition, Taggable):
             self.refresh,
             check,
             what=f"composition {self.arn} to be STOPPED",
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
+            **wait_args(wait),
             initial=self,
         )
 
@@ -258,11 +248,9 @@ class CompositionSummary(m.CompositionSummary, Taggable):
     """A composition as listed by [`Composition.list`][ivsrt.resources.Composition.list];
     [`fetch`][ivsrt.resources.CompositionSummary.fetch] gets all of it."""
 
-    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+    _client: Client = client_field()
 
-    def __hash__(self) -> int:
-        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
-        return hash((CompositionSummary, self.arn))
+    __hash__ = identity_hash("arn")
 
     async def fetch(self) -> Composition:
         """The full composition (GetComposition)."""
@@ -273,197 +261,4 @@ class CompositionSummary(m.CompositionSummary, Taggable):
         await self._client.api.stop_composition(arn=self.arn)
 
 
-@attrs.frozen(kw_only=True)
-class EncoderConfiguration(m.EncoderConfiguration, Taggable):
-    """Video settings of a composition's output (resolution, bitrate, frame rate).
-
-    Listed configurations carry no ``video``;
-    [`refresh`][ivsrt.resources.EncoderConfiguration.refresh] returns every field.
-    """
-
-    _client: Client = attrs.field(alias="client", eq=False, repr=False)
-
-    def __hash__(self) -> int:
-        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
-        return hash((EncoderConfiguration, self.arn))
-
-    @classmethod
-    async def create(
-        cls,
-        *,
-        name: str | None = None,
-        video: m.Video | None = None,
-        tags: Mapping[str, str] | None = None,
-        client: Client | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> EncoderConfiguration:
-        """Create an encoder configuration (CreateEncoderConfiguration).
-
-        Args:
-            name: optional name.
-            video: width and height (even, at most 1920x1080 pixels in total), framerate, bitrate;
-                default 1280x720, 2500 kbps, 30 fps.
-            tags: tags to attach.
-            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
-            retry: a retry policy for this call (default: the client's).
-        """
-        c = resolve_client(client, retry)
-        response = await c.api.create_encoder_configuration(name=name, video=video, tags=tags)
-        return bind(
-            EncoderConfiguration, response.encoder_configuration, c, "CreateEncoderConfiguration"
-        )
-
-    @classmethod
-    async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
-    ) -> EncoderConfiguration:
-        """Fetch an encoder configuration (GetEncoderConfiguration).
-
-        Args:
-            arn: its ARN.
-            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
-            retry: a retry policy for this call (default: the client's).
-        """
-        c = resolve_client(client, retry)
-        response = await c.api.get_encoder_configuration(arn=arn)
-        return bind(
-            EncoderConfiguration, response.encoder_configuration, c, "GetEncoderConfiguration"
-        )
-
-    @classmethod
-    def list(
-        cls,
-        *,
-        max_items: int | None = None,
-        page_size: int | None = None,
-        starting_token: str | None = None,
-        client: Client | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> AsyncPager[EncoderConfiguration]:
-        """Every encoder configuration (ListEncoderConfigurations).
-
-        Args:
-            max_items: stop after this many.
-            page_size: items per request (1..100; service default 100).
-            starting_token: resume where an earlier pager stopped (its ``resume_token``).
-            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
-            retry: a retry policy for this call (default: the client's).
-        """
-        c = resolve_client(client, retry)
-
-        return list_pager(
-            c,
-            "ListEncoderConfigurations",
-            _LISTED_ENCODER,
-            (c,),
-            max_items=max_items,
-            page_size=page_size,
-            starting_token=starting_token,
-        )
-
-    async def refresh(self) -> EncoderConfiguration:
-        """The configuration as it is now (GetEncoderConfiguration)."""
-        return await EncoderConfiguration.get(self.arn, client=self._client)
-
-    async def delete(self) -> None:
-        """Delete it (DeleteEncoderConfiguration); fails while a composition uses it."""
-        await self._client.api.delete_encoder_configuration(arn=self.arn)
-
-
-@attrs.frozen(kw_only=True)
-class StorageConfiguration(m.StorageConfiguration, Taggable):
-    """An S3 bucket compositions and participant recordings are written to."""
-
-    _client: Client = attrs.field(alias="client", eq=False, repr=False)
-
-    def __hash__(self) -> int:
-        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
-        return hash((StorageConfiguration, self.arn))
-
-    @classmethod
-    async def create(
-        cls,
-        *,
-        s3: m.S3StorageConfiguration,
-        name: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        client: Client | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> StorageConfiguration:
-        """Create a storage configuration (CreateStorageConfiguration). IVS updates the bucket
-        policy so it can write there.
-
-        Args:
-            s3: the bucket (in the same region as the compositions).
-            name: optional name (need not be unique).
-            tags: tags to attach.
-            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
-            retry: a retry policy for this call (default: the client's).
-        """
-        c = resolve_client(client, retry)
-        response = await c.api.create_storage_configuration(s3=s3, name=name, tags=tags)
-        return bind(
-            StorageConfiguration, response.storage_configuration, c, "CreateStorageConfiguration"
-        )
-
-    @classmethod
-    async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
-    ) -> StorageConfiguration:
-        """Fetch a storage configuration (GetStorageConfiguration).
-
-        Args:
-            arn: its ARN.
-            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
-            retry: a retry policy for this call (default: the client's).
-        """
-        c = resolve_client(client, retry)
-        response = await c.api.get_storage_configuration(arn=arn)
-        return bind(
-            StorageConfiguration, response.storage_configuration, c, "GetStorageConfiguration"
-        )
-
-    @classmethod
-    def list(
-        cls,
-        *,
-        max_items: int | None = None,
-        page_size: int | None = None,
-        starting_token: str | None = None,
-        client: Client | None = None,
-        retry: RetryPolicy | None = None,
-    ) -> AsyncPager[StorageConfiguration]:
-        """Every storage configuration (ListStorageConfigurations).
-
-        Args:
-            max_items: stop after this many.
-            page_size: items per request (1..100).
-            starting_token: resume where an earlier pager stopped (its ``resume_token``).
-            client: the client to use (default: the enclosing ``async with ivsrt.Client``).
-            retry: a retry policy for this call (default: the client's).
-        """
-        c = resolve_client(client, retry)
-
-        return list_pager(
-            c,
-            "ListStorageConfigurations",
-            _LISTED_STORAGE,
-            (c,),
-            max_items=max_items,
-            page_size=page_size,
-            starting_token=starting_token,
-        )
-
-    async def refresh(self) -> StorageConfiguration:
-        """The configuration as it is now (GetStorageConfiguration)."""
-        return await StorageConfiguration.get(self.arn, client=self._client)
-
-    async def delete(self) -> None:
-        """Delete it (DeleteStorageConfiguration); fails (ConflictError) while a composition
-        uses it: stop those and wait for them first."""
-        await self._client.api.delete_storage_configuration(arn=self.arn)
-
-
 _LISTED_COMPOSITION = builder(CompositionSummary, m.CompositionSummary, ("_client",))
-_LISTED_ENCODER = builder(EncoderConfiguration, m.EncoderConfigurationSummary, ("_client",))
-_LISTED_STORAGE = builder(StorageConfiguration, m.StorageConfigurationSummary, ("_client",))

@@ -5,22 +5,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import attrs
+from typing_extensions import Unpack
 
 from ivsrt._generated import models as m
+from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
-    DEFAULT_TIMEOUT,
     HasArn,
     Taggable,
+    WaitOptions,
     arn_of,
     bind,
     builder,
+    client_field,
+    identity_hash,
     list_pager,
     resolve_client,
+    wait_args,
 )
 from ivsrt.retry import RetryPolicy
-from ivsrt.waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, Done, Failed, Gone, wait_for
+from ivsrt.waiting import Done, Failed, Gone, wait_for
 
 __all__ = ["IngestConfiguration", "IngestConfigurationSummary"]
 
@@ -33,11 +38,9 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
     an exception message or a log line.
     """
 
-    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+    _client: Client = client_field()
 
-    def __hash__(self) -> int:
-        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
-        return hash((IngestConfiguration, self.arn))
+    __hash__ = identity_hash("arn")
 
     @classmethod
     async def create(
@@ -134,7 +137,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
 
         return list_pager(
             c,
-            "ListIngestConfigurations",
+            ops._LIST_INGEST_CONFIGURATIONS,
             _LISTED_INGEST,
             (c,),
             max_items=max_items,
@@ -187,9 +190,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
     async def _wait_state(
         self,
         target: m.IngestConfigurationState,
-        timeout: float,
-        min_delay: float,
-        max_delay: float,
+        wait: WaitOptions,
     ) -> IngestConfiguration:
         def check(i: IngestConfiguration | Gone) -> Done[IngestConfiguration] | Failed | None:
             if isinstance(i, Gone):
@@ -200,51 +201,43 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             self.refresh,
             check,
             what=f"ingest configuration {self.arn} to be {target.value}",
-            timeout=timeout,
-            min_delay=min_delay,
-            max_delay=max_delay,
+            **wait_args(wait),
             initial=self,
         )
 
     async def wait_until_active(
         self,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        **wait: Unpack[WaitOptions],
     ) -> IngestConfiguration:
         """Poll until a publisher streams with this configuration (state ``ACTIVE``).
 
         Args:
-            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: the shortest delay between two polls (the range then doubles, jittered).
-            max_delay: the longest delay between two polls.
+            **wait: the waiter options (`WaitOptions`): ``timeout``, seconds before
+                ``ivsrt.WaiterTimeoutError`` (300); ``min_delay`` and ``max_delay``, the
+                shortest and longest delay between two polls (the range doubles, jittered).
 
         Raises:
             ivsrt.WaiterFailedError: the configuration was deleted.
             ivsrt.WaiterTimeoutError: the deadline passed.
         """
-        return await self._wait_state(_IS.ACTIVE, timeout, min_delay, max_delay)
+        return await self._wait_state(_IS.ACTIVE, wait)
 
     async def wait_until_inactive(
         self,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        **wait: Unpack[WaitOptions],
     ) -> IngestConfiguration:
         """Poll until nobody streams with this configuration (state ``INACTIVE``).
 
         Args:
-            timeout: seconds before ``ivsrt.WaiterTimeoutError``.
-            min_delay: the shortest delay between two polls (the range then doubles, jittered).
-            max_delay: the longest delay between two polls.
+            **wait: the waiter options (`WaitOptions`): ``timeout``, seconds before
+                ``ivsrt.WaiterTimeoutError`` (300); ``min_delay`` and ``max_delay``, the
+                shortest and longest delay between two polls (the range doubles, jittered).
 
         Raises:
             ivsrt.WaiterFailedError: the configuration was deleted.
             ivsrt.WaiterTimeoutError: the deadline passed.
         """
-        return await self._wait_state(_IS.INACTIVE, timeout, min_delay, max_delay)
+        return await self._wait_state(_IS.INACTIVE, wait)
 
 
 @attrs.frozen(kw_only=True)
@@ -252,11 +245,9 @@ class IngestConfigurationSummary(m.IngestConfigurationSummary, Taggable):
     """An ingest configuration as listed (no stream key);
     [`fetch`][ivsrt.resources.IngestConfigurationSummary.fetch] gets all of it."""
 
-    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+    _client: Client = client_field()
 
-    def __hash__(self) -> int:
-        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
-        return hash((IngestConfigurationSummary, self.arn))
+    __hash__ = identity_hash("arn")
 
     async def fetch(self) -> IngestConfiguration:
         """The full configuration, stream key included (GetIngestConfiguration)."""

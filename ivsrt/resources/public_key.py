@@ -8,9 +8,18 @@ import attrs
 
 from ivsrt._exceptions import IvsrtError
 from ivsrt._generated import models as m
+from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
-from ivsrt.resources._base import Taggable, bind, builder, list_pager, resolve_client
+from ivsrt.resources._base import (
+    Taggable,
+    bind,
+    builder,
+    client_field,
+    identity_hash,
+    list_pager,
+    resolve_client,
+)
 from ivsrt.retry import RetryPolicy
 
 __all__ = ["PublicKey"]
@@ -22,11 +31,9 @@ class PublicKey(m.PublicKey, Taggable):
     [`refresh`][ivsrt.resources.PublicKey.refresh]
     returns every field."""
 
-    _client: Client = attrs.field(alias="client", eq=False, repr=False)
+    _client: Client = client_field()
 
-    def __hash__(self) -> int:
-        """Hashed on its identity (``arn``); equality compares the whole snapshot."""
-        return hash((PublicKey, self.arn))
+    __hash__ = identity_hash("arn")
 
     @classmethod
     async def import_key(
@@ -91,7 +98,7 @@ class PublicKey(m.PublicKey, Taggable):
 
         return list_pager(
             c,
-            "ListPublicKeys",
+            ops._LIST_PUBLIC_KEYS,
             _LISTED_KEY,
             (c,),
             max_items=max_items,

@@ -1,5 +1,5 @@
 """Listed resources are built once, straight from the wire (``_convert.make_builder`` through
-``ApiBase._invoke_into``): they must be the same objects the typed layer's models would give,
+``ivsrt._runtime.pipeline.invoke``): they must be the same objects the typed layer's models would give,
 bound to their client and context, frozen, and checked like any other call."""
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ async def test_a_listing_the_model_does_not_match_is_a_parse_error(
 async def test_listed_items_are_converted_like_the_typed_layer(fake_service: FakeService) -> None:
     participant: dict[str, Any] = {
         "participantId": "p1",
-        "userId": 42,  # coerced to str, as the typed layer does
+        "userId": "u-42",
         "state": "SOMETHING_NEW",  # an enum value this ivsrt does not know is kept
         "firstJoinTime": "2025-03-01T12:00:00.123Z",
         "published": True,
@@ -118,7 +118,7 @@ async def test_listed_items_are_converted_like_the_typed_layer(fake_service: Fak
             stage_arn=STAGE_ARN, session_id="st-0123456789abc"
         )
     [summary] = typed.participants
-    assert listed.user_id == summary.user_id == "42"
+    assert listed.user_id == summary.user_id == "u-42"
     assert listed.state == summary.state
     assert listed.state is not None
     assert listed.state.value == "SOMETHING_NEW"
@@ -131,12 +131,26 @@ async def test_listed_items_are_converted_like_the_typed_layer(fake_service: Fak
     assert body == typed_body == {"stageArn": STAGE_ARN, "sessionId": "st-0123456789abc"}
 
 
-async def test_invoke_into_rejects_unknown_parameters(fake_service: FakeService) -> None:
-    from ivsrt.resources._base import _spec
+async def test_listed_items_reject_wrong_types_like_the_typed_layer(
+    fake_service: FakeService,
+) -> None:
+    participant = {"participantId": "p1", "userId": 42}  # a number is not a string
+    fake_service.handlers["ListParticipants"] = lambda body: {"participants": [participant]}
+    async with fake_service.client() as client:
+        stage = Stage(arn=STAGE_ARN, client=client)
+        with pytest.raises(ivsrt.ResponseParseError, match="userId"):
+            await stage.participants(session_id="st-0123456789abc").to_list()
+        with pytest.raises(ivsrt.ResponseParseError, match="userId"):
+            await client.api.list_participants(stage_arn=STAGE_ARN, session_id="st-0123456789abc")
+
+
+async def test_invoke_rejects_unknown_parameters(fake_service: FakeService) -> None:
+    from ivsrt._generated.operations import _LIST_STAGES
+    from ivsrt._runtime.pipeline import invoke
 
     async with fake_service.client() as client:
         with pytest.raises(TypeError, match="no parameter 'stage'"):
-            await client.api._invoke_into(_spec("ListStages"), dict, stage="x")
+            await invoke(client, _LIST_STAGES, dict, stage="x")
     assert fake_service.requests == []
 
 

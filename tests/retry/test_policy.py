@@ -20,7 +20,7 @@ from ivsrt import (
     ValidationError,
     Violation,
 )
-from ivsrt._api_base import OperationSpec
+from ivsrt._runtime.spec import OperationSpec
 from ivsrt.retry import RetryBudget, is_retryable
 
 READ = OperationSpec("GetStage", "get_stage", None, object, read_only=True, retry_safe=True)
