@@ -28,6 +28,9 @@ SURFACES: dict[str, str] = {
     "botocore.endpoint.Endpoint.__init__": "sets _response_parser_factory",
     "aiobotocore.endpoint.AioEndpoint._do_get_response": "reads _response_parser_factory",
     "botocore.client.BaseClient.__init__": "sets _endpoint",
+    # Redirects never followed (ivsrt/_runtime/transport.py ``_HTTPSession``).
+    "aiobotocore.httpsession.AIOHTTPSession._get_session": "overridden: wraps the aiohttp session",
+    "aiobotocore.httpsession.AIOHTTPSession.send": "calls session.request(method, url=..., ...)",
     # ivsrt's service models on a caller's session (ivsrt/_model_data.py ``with_model``).
     "aiobotocore.session.AioSession._create_client": "reads self.get_component('data_loader')",
 }
@@ -63,6 +66,14 @@ KNOWN: dict[str, set[str]] = {
     "botocore.client.BaseClient.__init__": {
         "2a4919bd9e452610fa52e8e765e3ab6bb915f20b"
     },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
+    "aiobotocore.httpsession.AIOHTTPSession._get_session": {
+        "dde0e20be14d3e6995bcf981095e9f6edd981c03",  # aiobotocore 2.25.1
+        "b502f2a6f977d290d56787b21fceb8e8751999d1",  # aiobotocore 3.10.0
+    },
+    "aiobotocore.httpsession.AIOHTTPSession.send": {
+        "12ca98c0c82a1796b11556e16ef6b291317a9772",  # aiobotocore 2.25.1
+        "28c1cd8009ba0e6c65117939c0e64ba6e428eef6",  # aiobotocore 3.10.0
+    },
     "aiobotocore.session.AioSession._create_client": {
         "2106c4a5f7b703961e07464a5da07cee14eddbbd",  # aiobotocore 2.25.1
         "a5b2c5d017f988d7b01a9724c93b94864b4b3aec",  # aiobotocore 3.10.0
