@@ -139,6 +139,20 @@ class ParticipantToken(m.ParticipantToken, Bound):
             self.stage_arn, session_id, self.participant_id, client=self._client
         )
 
+    async def revoke(self) -> None:
+        """Revoke this token for good (RevokeConnectionToken): it can never connect to a stage
+        again, and a participant connected with it now is disconnected.
+
+        IVS identifies the connection token by the id it gave the token, the
+        ``participant_id`` (for a self-signed token, its ``jti``); revoking works for both
+        kinds of token and does not need the token value. To end the participant's session
+        without barring the token, use
+        [`Participant.disconnect`][ivsrt.resources.Participant.disconnect].
+        """
+        if not self.participant_id:
+            raise IvsrtError("this token has no participant_id to revoke")
+        await self._client.api.revoke_connection_token(token_id=self.participant_id)
+
 
 @attrs.frozen(kw_only=True)
 class ParticipantEvent(m.Event, Bound):
@@ -235,6 +249,16 @@ class Participant(m.Participant, Bound):
         await self._client.api.disconnect_participant(
             stage_arn=self.stage_arn, participant_id=self._pid(), reason=reason
         )
+
+    async def revoke_token(self) -> None:
+        """Revoke the token this participant joined with (RevokeConnectionToken): the
+        participant is disconnected if connected, and the token can never connect again.
+
+        The connection token's id is the participant id (IVS gives a participant the id of the
+        token it joined with: the ``participantId`` CreateParticipantToken returned, or the
+        ``jti`` of a self-signed token), so this needs nothing but the participant.
+        """
+        await self._client.api.revoke_connection_token(token_id=self._pid())
 
     def events(
         self,

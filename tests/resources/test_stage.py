@@ -9,7 +9,7 @@ import pytest
 import ivsrt
 from ivsrt import Participant, ParticipantToken, Stage, StageSession
 from ivsrt import models as m
-from ivsrt.emulator import Emulator
+from ivsrt.emulator import ControlError, Emulator
 
 
 async def test_create_get_update_refresh_delete(ivs_client: ivsrt.Client) -> None:
@@ -225,3 +225,35 @@ async def test_per_call_retry_policy(ivs_emulator: Emulator, ivs_client: ivsrt.C
         await impatient.refresh()
     assert ivs_emulator.request_count("GetStage") == 4
     assert (await stage.refresh()).arn == stage.arn  # the original keeps its client's policy
+
+
+async def test_token_revoke_disconnects_and_bars_the_token(
+    ivs_emulator: Emulator, ivs_client: ivsrt.Client
+) -> None:
+    stage = await Stage.create(name="revoke", client=ivs_client)
+    token = await stage.create_participant_token(user_id="carol")
+    ivs_emulator.join(token.token or "")
+    participant = await token.participant()
+    assert participant.state == m.ParticipantState.CONNECTED
+
+    await token.revoke()
+
+    assert (await participant.refresh()).state == m.ParticipantState.DISCONNECTED
+    with pytest.raises(ControlError) as err:
+        ivs_emulator.join(token.token or "")
+    assert err.value.code == "TOKEN_REVOKED"
+
+
+async def test_participant_revoke_token_uses_the_participant_id(
+    ivs_emulator: Emulator, ivs_client: ivsrt.Client
+) -> None:
+    stage = await Stage.create(name="revoke-p", client=ivs_client)
+    token = await stage.create_participant_token(user_id="dave")
+    ivs_emulator.join(token.token or "")
+    (participant,) = [p async for p in stage.participants(state="CONNECTED")]
+
+    await participant.revoke_token()
+
+    assert (await participant.refresh()).state == m.ParticipantState.DISCONNECTED
+    with pytest.raises(ControlError):
+        ivs_emulator.join(token.token or "")
