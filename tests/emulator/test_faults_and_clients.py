@@ -320,5 +320,5 @@ async def test_quickstart_runs_against_the_emulator(
     assert ivs_emulator.request_count("StartComposition") == 1
     assert ivs_emulator.request_count("ListStages") == 3  # 2 pages + max_items=2 (one request)
     # it cleaned up after itself
-    state = ivs_emulator._state
+    state = ivs_emulator._service.store
     assert (state.stages, state.ingests, state.encoders, state.storages) == ({}, {}, {}, {})

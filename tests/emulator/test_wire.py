@@ -52,7 +52,7 @@ async def test_unsigned_and_badly_signed_requests_get_403(ivs_emulator: Emulator
         assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
         assert info.value.response["Error"]["Message"]
     assert ivs_emulator.request_count("ListStages") == 3
-    assert ivs_emulator._state.stages == {}
+    assert ivs_emulator._service.store.stages == {}
 
 
 async def test_any_region_is_accepted_and_used_in_arns(ivs_emulator: Emulator) -> None:

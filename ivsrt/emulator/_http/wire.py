@@ -1,0 +1,88 @@
+"""JSON in and out, and the service's error shape."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from ivsrt._generated.constraints import ERROR_STATUS
+
+__all__ = ["BadBody", "error_response", "json_response", "read_json_object", "validation_message"]
+
+_STATUS_EXTRA = {"ThrottlingException": 429}
+
+
+class BadBody(Exception):
+    """The request body is not one JSON object."""
+
+
+def read_json_object(raw: bytes) -> dict[str, Any]:
+    """The JSON object in ``raw`` (empty body: ``{}``), nulls removed (AWS treats a null member
+    as absent). Raises `BadBody` for anything else, deeply nested documents
+    (RecursionError) included."""
+    if not raw.strip():
+        return {}
+    try:
+        parsed = _strip_nulls(json.loads(raw))
+    except (ValueError, RecursionError):
+        raise BadBody("the request body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise BadBody("the request body must be a JSON object")
+    return parsed
+
+
+def _strip_nulls(value: Any) -> Any:
+    """``value`` without JSON nulls (AWS treats a null member as absent)."""
+    if isinstance(value, dict):
+        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_strip_nulls(v) for v in value if v is not None]
+    return value
+
+
+def _wire_time(value: datetime.datetime) -> str:
+    value = value.astimezone(datetime.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return _wire_time(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _dumps(body: Mapping[str, Any]) -> str:
+    return json.dumps(body, default=_default, separators=(",", ":"))
+
+
+def json_response(body: Mapping[str, Any], status: int = 200, **headers: str) -> web.Response:
+    hdrs = {"x-amzn-RequestId": str(uuid.uuid4())}
+    hdrs.update(headers)
+    return web.Response(
+        text=_dumps(body), status=status, content_type="application/json", headers=hdrs
+    )
+
+
+def error_response(code: str, message: str, status: int | None = None) -> web.Response:
+    """An error as the service sends it. Modeled errors carry ``exceptionMessage``; errors of
+    the AWS front end (signature, throttling, 5xx) also carry ``message``, as AWS sends them."""
+    if status is None:
+        status = ERROR_STATUS.get(code) or _STATUS_EXTRA.get(code, 400)
+    body = {"exceptionMessage": message}
+    if code not in ERROR_STATUS:
+        body["message"] = message
+    return json_response(body, status, **{"x-amzn-ErrorType": code})
+
+
+def validation_message(violations: list[Any]) -> str:
+    n = len(violations)
+    detail = "; ".join(
+        f"Value at '{v.path}' failed to satisfy constraint: {v.rule}" if v.path else str(v.rule)
+        for v in violations
+    )
+    return f"{n} validation error{'s' if n != 1 else ''} detected: {detail}"
