@@ -114,7 +114,11 @@ class Emulator:
         if self._runner is not None:
             return self
         runner = web.AppRunner(
-            build_app(self._service), handle_signals=False, access_log=None, shutdown_timeout=1.0
+            build_app(self._service),
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=1.0,
+            keepalive_timeout=self.limits.request_header_timeout,
         )
         await runner.setup()
         port = self._bound_port if self._bound_port is not None else self.port

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
 
@@ -12,9 +12,13 @@ from ivsrt._generated.constraints import OPERATIONS
 from ivsrt.emulator._http.sigv4 import verify
 from ivsrt.emulator._http.wire import (
     BadBody,
+    BodyTimeout,
     error_response,
     json_response,
+    read_body,
     read_json_object,
+    split_target,
+    timeout_response,
     validation_message,
 )
 from ivsrt.emulator._service import Service
@@ -50,7 +54,7 @@ def _drop(request: web.Request) -> web.StreamResponse:
 
 def _route(request: web.Request) -> tuple[str | None, str | None]:
     """(operation, resourceArn from the path) for an API request."""
-    path = urlsplit(request.raw_path).path
+    path, _ = split_target(request.raw_path)
     if path.startswith("/tags/"):
         op = _TAG_ROUTES.get(request.method)
         return op, unquote(path[len("/tags/") :])
@@ -68,7 +72,7 @@ def _params(request: web.Request, op: str, body: bytes, arn: str | None) -> dict
     if arn is not None:
         params["resourceArn"] = arn
     if op == "UntagResource":
-        query = urlsplit(request.raw_path).query
+        _, query = split_target(request.raw_path)
         params["tagKeys"] = [
             v for k, v in parse_qsl(query, keep_blank_values=True) if k == "tagKeys"
         ]
@@ -86,16 +90,13 @@ async def serve_api(svc: Service, request: web.Request) -> web.StreamResponse:
     if op is None:
         return error_response(
             "UnknownOperationException",
-            f"No operation matches {request.method} {urlsplit(request.raw_path).path}",
+            f"No operation matches {request.method} {split_target(request.raw_path)[0]}",
             404,
         )
-    invocation = request.headers.get("amz-sdk-invocation-id")
-    ordinal: int | None = None
-    attempt = 1
-    if invocation:
-        ordinal, attempt = svc.attempt_log.record(invocation, op)
     try:
-        body = await request.read()
+        body = await read_body(request, svc.limits.request_body_timeout)
+    except BodyTimeout:
+        return await timeout_response(request, svc.limits.request_body_timeout)
     except web.HTTPRequestEntityTooLarge:
         return error_response(
             "ValidationException",
@@ -105,6 +106,12 @@ async def serve_api(svc: Service, request: web.Request) -> web.StreamResponse:
     region, rejected = verify(svc, request, body)
     if rejected is not None:
         return rejected
+    # only a request that passed authentication is an attempt of its invocation
+    invocation = request.headers.get("amz-sdk-invocation-id")
+    ordinal: int | None = None
+    attempt = 1
+    if invocation:
+        ordinal, attempt = svc.attempt_log.record(invocation, op)
     decision = svc.faults.decide(op, ordinal, attempt)
     if decision.latency:
         await asyncio.sleep(decision.latency)

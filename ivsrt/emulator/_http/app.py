@@ -10,7 +10,7 @@ from aiohttp import web
 
 from ivsrt.emulator._http.api import Dropped, serve_api
 from ivsrt.emulator._http.control import CONTROL_PREFIX, serve_control
-from ivsrt.emulator._http.wire import error_response
+from ivsrt.emulator._http.wire import error_response, host_is_valid
 from ivsrt.emulator._service import Service
 
 __all__ = ["build_app"]
@@ -21,6 +21,11 @@ _log = logging.getLogger("ivsrt.emulator")
 def build_app(svc: Service) -> web.Application:
     async def handle(request: web.Request) -> web.StreamResponse:
         try:
+            host = request.headers.get("Host")
+            if host is not None and not host_is_valid(host):
+                return error_response(
+                    "BadRequestException", "the Host header is not a valid host[:port]", 400
+                )
             if request.raw_path.startswith(CONTROL_PREFIX):
                 return await serve_control(svc, request)
             return await serve_api(svc, request)
@@ -30,7 +35,7 @@ def build_app(svc: Service) -> web.Application:
             raise
         except Exception:
             # a bug of the emulator: log it here, answer as the service would (no traceback)
-            _log.exception("internal error serving %s %s", request.method, request.path)
+            _log.exception("internal error serving %s %r", request.method, request.raw_path[:200])
             return error_response("InternalServerException", "internal error of the emulator", 500)
 
     app = web.Application(client_max_size=svc.limits.max_body_bytes)

@@ -5,11 +5,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
 
-from ivsrt.emulator._http.wire import BadBody, json_response, read_json_object
+from ivsrt.emulator._http.wire import (
+    BadBody,
+    BodyTimeout,
+    json_response,
+    read_body,
+    read_json_object,
+    split_target,
+    timeout_response,
+)
 from ivsrt.emulator._service import Service
 from ivsrt.emulator.state.errors import ControlError
 
@@ -18,6 +26,12 @@ __all__ = ["CONTROL_PREFIX", "serve_control"]
 CONTROL_PREFIX = "/_emulator/"
 
 ControlHandler = Callable[[Service, dict[str, Any], web.Request], Any]
+
+
+def _query(request: web.Request, key: str) -> str | None:
+    """One query parameter (None when absent)."""
+    _, query = split_target(request.raw_path)
+    return next((v for k, v in parse_qsl(query) if k == key), None)
 
 
 def _need(body: Mapping[str, Any], key: str, kind: type = str) -> Any:
@@ -114,16 +128,16 @@ _CONTROL: dict[tuple[str, str], ControlHandler] = {
     ("GET", "invocations"): lambda e, b, r: {
         "invocations": [
             {"id": i.id, "operation": i.operation, "attempts": i.attempts}
-            for i in e.invocations(r.query.get("operation"))
+            for i in e.invocations(_query(r, "operation"))
         ]
     },
-    ("GET", "requests"): lambda e, b, r: {"count": e.request_count(r.query.get("operation"))},
+    ("GET", "requests"): lambda e, b, r: {"count": e.request_count(_query(r, "operation"))},
     ("GET", "health"): lambda e, b, r: {"ok": True, "endpointUrl": e.endpoint_url},
 }
 
 
 async def serve_control(svc: Service, request: web.Request) -> web.StreamResponse:
-    path = urlsplit(request.raw_path).path[len(CONTROL_PREFIX) :].rstrip("/")
+    path = split_target(request.raw_path)[0][len(CONTROL_PREFIX) :].rstrip("/")
     handler = _CONTROL.get((request.method, path))
     if handler is None and request.method == "GET" and path.startswith("attempts/"):
         invocation = unquote(path[len("attempts/") :])
@@ -133,7 +147,13 @@ async def serve_control(svc: Service, request: web.Request) -> web.StreamRespons
             {"error": "NOT_FOUND", "message": f"no control action {request.method} {path}"}, 404
         )
     try:
-        body = read_json_object(await request.read())
+        body = read_json_object(await read_body(request, svc.limits.request_body_timeout))
+    except BodyTimeout:
+        return await timeout_response(request, svc.limits.request_body_timeout)
+    except web.HTTPRequestEntityTooLarge:
+        return json_response(
+            {"error": "BAD_REQUEST", "message": "the request body is too large"}, 413
+        )
     except BadBody:
         return json_response({"error": "BAD_REQUEST", "message": "body must be a JSON object"}, 400)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 
 from aiohttp import web
@@ -21,6 +22,8 @@ _AUTH_RE = re.compile(
     r"\s*Signature=(?P<sig>[0-9a-f]+)"
 )
 
+_REGION_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+"""A region name: ``us-west-2``, ``ap-southeast-1``, ``us-gov-west-1``, ``cn-north-1``..."""
 _MAX_SIGNATURE_SKEW = 15 * 60.0
 """Seconds a SigV4 signature stays valid either side of the server's clock, as on AWS."""
 
@@ -51,6 +54,13 @@ def verify(svc: Service, request: web.Request, body: bytes) -> tuple[str, web.Re
             403,
         )
     access_key, date, region = parts[0], parts[1], parts[2]
+    if not _REGION_RE.fullmatch(region):
+        # the region names every ARN the request creates: only a region name will do
+        return svc.region, error_response(
+            "InvalidSignatureException",
+            f"Credential should be scoped to a valid region, not {region[:64]!r}",
+            403,
+        )
     if access_key != svc.access_key:
         return region, error_response(
             "UnrecognizedClientException",
@@ -83,17 +93,29 @@ def verify(svc: Service, request: web.Request, body: bytes) -> tuple[str, web.Re
     for name in signed:
         values = request.headers.getall(name, [])
         headers[name] = ",".join(values)
+    # The payload hash is the body's, as the service computes it: a claimed
+    # X-Amz-Content-SHA256 (signed or not) that differs cannot give a matching signature.
     content_sha = request.headers.get("X-Amz-Content-SHA256")
-    if content_sha is not None:
-        headers["X-Amz-Content-SHA256"] = content_sha
+    if content_sha is not None and content_sha.lower() != hashlib.sha256(body).hexdigest():
+        return region, error_response(
+            "InvalidSignatureException",
+            "The provided X-Amz-Content-SHA256 header does not match the request body",
+            403,
+        )
     host = request.headers.get("Host", "localhost")
-    aws = AWSRequest(
-        method=request.method, url=f"http://{host}{request.raw_path}", headers=headers, data=body
-    )
-    aws.context["timestamp"] = amz_date
     signer = SigV4Auth(Credentials(svc.access_key, svc.secret_key), SERVICE, region)
-    canonical = signer.canonical_request(aws)
-    expected = signer.signature(signer.string_to_sign(aws, canonical), aws)
+    try:
+        aws = AWSRequest(
+            method=request.method,
+            url=f"http://{host}{request.raw_path}",
+            headers=headers,
+            data=body,
+        )
+        aws.context["timestamp"] = amz_date
+        canonical = signer.canonical_request(aws)
+        expected = signer.signature(signer.string_to_sign(aws, canonical), aws)
+    except (ValueError, UnicodeError):
+        expected = None
     if expected != m["sig"]:
         return region, error_response(
             "InvalidSignatureException",

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from ivsrt._generated.constraints import ERROR_STATUS
 
-__all__ = ["BadBody", "error_response", "json_response", "read_json_object", "validation_message"]
+__all__ = [
+    "BadBody",
+    "BodyTimeout",
+    "error_response",
+    "host_is_valid",
+    "json_response",
+    "read_body",
+    "read_json_object",
+    "split_target",
+    "timeout_response",
+    "validation_message",
+]
 
 _STATUS_EXTRA = {"ThrottlingException": 429}
 
@@ -86,3 +99,50 @@ def validation_message(violations: list[Any]) -> str:
         for v in violations
     )
     return f"{n} validation error{'s' if n != 1 else ''} detected: {detail}"
+
+
+def split_target(raw_path: str) -> tuple[str, str]:
+    """(path, query) of a request target. Not `urlsplit`: a target starting with ``//`` is a
+    path, not an authority, and nothing in it can make this fail."""
+    path, _, query = raw_path.partition("?")
+    return path, query
+
+
+def host_is_valid(host: str | None) -> bool:
+    """True for a ``Host`` header of the form ``name[:port]`` or ``[v6][:port]``."""
+    if not host:
+        return False
+    try:
+        parts = urlsplit(f"//{host}")
+        _ = parts.port
+    except ValueError:
+        return False
+    return bool(parts.hostname) and parts.netloc == host and "@" not in host
+
+
+class BodyTimeout(Exception):
+    """The request body did not arrive in time."""
+
+
+async def read_body(request: web.Request, timeout: float) -> bytes:
+    """The request body, within ``timeout`` seconds (`BodyTimeout` beyond)."""
+    try:
+        return await asyncio.wait_for(request.read(), timeout)
+    except asyncio.TimeoutError:
+        raise BodyTimeout from None
+
+
+async def timeout_response(request: web.Request, timeout: float) -> web.StreamResponse:
+    """408 for a body that did not arrive in time, then the connection is closed (rather than
+    waiting for the rest of the body)."""
+    response = error_response(
+        "RequestTimeoutException",
+        f"the request body did not arrive within {timeout:g} seconds",
+        408,
+    )
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    if request.transport is not None:
+        request.transport.close()
+    return response

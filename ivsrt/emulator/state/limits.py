@@ -47,6 +47,12 @@ class Limits:
     """Invocation ids remembered for attempt counting; the oldest are forgotten first."""
     max_body_bytes: int = 1024 * 1024
     """Largest request body accepted (413 beyond)."""
+    request_header_timeout: float = 60.0
+    """Seconds a connection may take to send a request's headers (and may stay idle between
+    requests); the connection is closed beyond."""
+    request_body_timeout: float = 60.0
+    """Seconds a request's body may take to arrive once its headers did (408 beyond, and the
+    connection is closed)."""
     max_total_participants: int = 100_000
     """Participants kept over every stage session of the emulator. At the cap the oldest
     ended stage session (of any stage) is forgotten; when none has ended, joining raises
