@@ -1,4 +1,5 @@
-"""``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N]``
+"""``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N] [--allow-host NAME]
+[--control-token TOKEN]``
 
 Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly with exit status 0. A port that
 cannot be bound is a one-line error with exit status 2."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
+import os
 import signal
 import sys
 
@@ -29,6 +31,21 @@ def _parser() -> argparse.ArgumentParser:
         default=5.0,
         help="seconds a composition stays STARTING (default 5)",
     )
+    p.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name clients may address the emulator by (the Host header), besides IP "
+        "addresses and localhost, e.g. a container name; repeatable",
+    )
+    p.add_argument(
+        "--control-token",
+        default=os.environ.get("IVSRT_EMULATOR_CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on control-surface requests (default: "
+        "$IVSRT_EMULATOR_CONTROL_TOKEN, which keeps it out of process listings)",
+    )
     return p
 
 
@@ -48,15 +65,23 @@ async def _serve(args: argparse.Namespace) -> None:
         seed=args.seed,
         region=args.region,
         composition_start_delay=args.composition_start_delay,
+        allowed_hosts=args.allow_host,
+        control_token=args.control_token or None,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     if not _is_loopback(args.host):
+        guard = (
+            "protected only by the control token"
+            if args.control_token
+            else "unauthenticated (see --control-token)"
+        )
         print(
             f"warning: listening on {args.host}, not loopback: the emulator's control surface "
-            "(/_emulator/) is unauthenticated; anyone who can reach this port can drive it",
+            f"(/_emulator/) is {guard}; anyone who can reach this port can use the API with "
+            "the test credentials. Never expose it beyond a trusted network.",
             file=sys.stderr,
             flush=True,
         )

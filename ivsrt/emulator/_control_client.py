@@ -11,13 +11,10 @@ import aiohttp
 from typing_extensions import Self
 
 from ivsrt.emulator._faults import FaultKind, Invocation
+from ivsrt.emulator._http.guard import CONTROL_HEADER
 from ivsrt.emulator.state.errors import ControlError
 
-__all__ = ["CONTROL_HEADER", "ControlClient"]
-
-CONTROL_HEADER = "X-Ivsrt-Control"
-"""The header every control request carries (a cross-origin "simple" request cannot send
-it, so a web page cannot drive the control surface)."""
+__all__ = ["ControlClient"]
 
 
 class _HasToken(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,12 @@ class Emulator:
         composition_stop_delay: emulator-clock seconds a composition stays STOPPING.
         limits: quotas and memory bounds (see `Limits`), e.g.
             ``Limits(max_stages=3)``.
+        allowed_hosts: host names requests may be addressed to (the ``Host`` header) besides
+            IP addresses, ``localhost`` and ``host``, e.g. a container's name; any other name
+            is refused (403), which defeats DNS rebinding.
+        control_token: when set, control requests over HTTP must carry
+            ``Authorization: Bearer <control_token>`` (`ControlClient` ``control_token=``);
+            the Python methods need nothing.
 
     Everything that depends on time is computed from `clock` when read: advance or freeze
     it to make state changes deterministic.
@@ -61,6 +68,8 @@ class Emulator:
         composition_start_delay: float = 5.0,
         composition_stop_delay: float = 2.0,
         limits: Limits | None = None,
+        allowed_hosts: Iterable[str] = (),
+        control_token: str | None = None,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
@@ -82,6 +91,8 @@ class Emulator:
             composition_start_delay=composition_start_delay,
             composition_stop_delay=composition_stop_delay,
             limits=self.limits,
+            allowed_hosts=frozenset([*allowed_hosts, host]),
+            control_token=control_token,
         )
         self.clock: Clock = self._service.clock
         """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""

@@ -21,6 +21,9 @@ __all__ = ["Service"]
 class Service:
     """Thread-safe: every action takes `lock`."""
 
+    def __repr__(self) -> str:
+        return f"<ivsrt.emulator Service {self.endpoint_url or 'not serving'}>"
+
     def __init__(
         self,
         *,
@@ -32,6 +35,8 @@ class Service:
         composition_start_delay: float,
         composition_stop_delay: float,
         limits: Limits,
+        allowed_hosts: frozenset[str] = frozenset(),
+        control_token: str | None = None,
     ) -> None:
         self.access_key = access_key
         self.secret_key = secret_key
@@ -39,6 +44,10 @@ class Service:
         self.region = region
         """Default region (of `Emulator.client`, and of requests refused before signing)."""
         self.limits = limits
+        self.allowed_hosts = frozenset(h.rstrip(".").lower() for h in allowed_hosts)
+        """Host names (besides IP addresses and localhost) the emulator answers to."""
+        self.control_token = control_token
+        """When set, control requests over HTTP must carry it (secret: never logged)."""
         self.clock = Clock()
         self.faults = Faults(seed)
         self.store = Store(

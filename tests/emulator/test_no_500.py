@@ -106,12 +106,17 @@ async def test_targets_that_look_like_authorities_are_paths(
     ivs_emulator: Emulator, target: bytes
 ) -> None:
     unsigned = await _raw(
-        ivs_emulator, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        ivs_emulator,
+        b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     )
     assert _status(unsigned) == 403  # MissingAuthenticationToken, before routing
     signed = await _raw(
         ivs_emulator,
-        b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n" + _auth_headers() + b"Connection: close"
+        b"GET "
+        + target
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + _auth_headers()
+        + b"Connection: close"
         b"\r\n\r\n",
     )
     assert _status(signed) == 404  # no operation has that path
@@ -190,7 +195,9 @@ async def test_slow_headers_are_cut_off() -> None:
     async with Emulator(limits=Limits(request_header_timeout=0.5)) as emu:
         started = time.monotonic()
         # headers never finish: the server closes the connection without answering
-        reply = await _raw(emu, b"POST /ListStages HTTP/1.1\r\nHost: x\r\nX-Slow: ", wait=10)
+        reply = await _raw(
+            emu, b"POST /ListStages HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", wait=10
+        )
         assert reply == b""
         assert time.monotonic() - started < 5
 
@@ -200,7 +207,7 @@ async def test_slow_bodies_are_a_408() -> None:
         started = time.monotonic()
         reply = await _raw(
             emu,
-            b"POST /ListStages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"POST /ListStages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             b"Content-Length: 100\r\n" + _auth_headers() + b"\r\n{",
             wait=10,
         )

@@ -47,7 +47,12 @@ async def _api(
 async def _control(emu: Emulator, path: str, raw: bytes, method: str = "POST") -> Result:
     async with (
         aiohttp.ClientSession() as http,
-        http.request(method, emu.control_url + path, data=raw) as resp,
+        http.request(
+            method,
+            emu.control_url + path,
+            data=raw,
+            headers={"Content-Type": "application/json"},
+        ) as resp,
     ):
         return resp.status, None, json.loads(await resp.text())
 

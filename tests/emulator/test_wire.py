@@ -228,7 +228,7 @@ async def test_control_surface_over_http(
     async with aiohttp.ClientSession() as http:
 
         async def call(method: str, path: str, **body: Any) -> tuple[int, dict[str, Any]]:
-            async with http.request(method, base + path, json=body or None) as resp:
+            async with http.request(method, base + path, json=body) as resp:
                 return resp.status, await resp.json()
 
         status, body = await call("POST", "join", token=token)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
 
+from ivsrt.emulator._http.guard import control_refusal
 from ivsrt.emulator._http.wire import (
     BadBody,
     BodyTimeout,
@@ -137,6 +138,10 @@ _CONTROL: dict[tuple[str, str], ControlHandler] = {
 
 
 async def serve_control(svc: Service, request: web.Request) -> web.StreamResponse:
+    refusal = control_refusal(svc, request)
+    if refusal is not None:
+        status, code, message = refusal
+        return json_response({"error": code, "message": message}, status)
     path = split_target(request.raw_path)[0][len(CONTROL_PREFIX) :].rstrip("/")
     handler = _CONTROL.get((request.method, path))
     if handler is None and request.method == "GET" and path.startswith("attempts/"):
