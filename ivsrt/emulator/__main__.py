@@ -1,5 +1,5 @@
 """``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N] [--allow-host NAME]
-[--control-token TOKEN]``
+[--control-token TOKEN] [--state-file PATH]``
 
 Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly with exit status 0. A port that
 cannot be bound is a one-line error with exit status 2."""
@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
         help="require 'Authorization: Bearer TOKEN' on control-surface requests (default: "
         "$IVSRT_EMULATOR_CONTROL_TOKEN, which keeps it out of process listings)",
     )
+    p.add_argument(
+        "--state-file",
+        metavar="PATH",
+        default=None,
+        help="load the emulator's state from PATH at start (if it exists) and save it there "
+        "at stop (a JSON snapshot, which holds stream keys: keep it private)",
+    )
     return p
 
 
@@ -67,6 +74,7 @@ async def _serve(args: argparse.Namespace) -> None:
         composition_start_delay=args.composition_start_delay,
         allowed_hosts=args.allow_host,
         control_token=args.control_token or None,
+        state_file=args.state_file,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -101,6 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
         asyncio.run(_serve(args))
+    except ValueError as exc:  # a --state-file that is not a snapshot
+        print(f"python -m ivsrt.emulator: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     except OSError as exc:
         print(
             f"python -m ivsrt.emulator: cannot listen on {args.host}:{args.port}: "

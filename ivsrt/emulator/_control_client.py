@@ -195,6 +195,19 @@ class ControlClient:
     async def resume_clock(self) -> datetime.datetime:
         return _time((await self.request("POST", "clock/resume"))["now"])
 
+    # -- reset and snapshot ------------------------------------------------------------------
+    async def reset(self) -> None:
+        """As `Emulator.reset`: back to a new emulator's state."""
+        await self.request("POST", "reset")
+
+    async def snapshot(self) -> dict[str, Any]:
+        """As `Emulator.snapshot`: every resource and the clock, as plain JSON."""
+        return await self.request("GET", "snapshot")
+
+    async def restore(self, snapshot: dict[str, Any]) -> None:
+        """As `Emulator.restore` (the body is limited to the emulator's ``max_body_bytes``)."""
+        await self.request("POST", "restore", snapshot)
+
     # -- faults and the request log ----------------------------------------------------------
     async def inject_fault(
         self,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +50,8 @@ class Emulator:
         allowed_hosts: host names requests may be addressed to (the ``Host`` header) besides
             IP addresses, ``localhost`` and ``host``, e.g. a container's name; any other name
             is refused (403), which defeats DNS rebinding.
+        state_file: a JSON file of `snapshot` form: loaded now if it exists, written (by
+            `stop`) with the state at that time.
         control_token: when set, control requests over HTTP must carry
             ``Authorization: Bearer <control_token>`` (`ControlClient` ``control_token=``);
             the Python methods need nothing.
@@ -70,6 +75,7 @@ class Emulator:
         limits: Limits | None = None,
         allowed_hosts: Iterable[str] = (),
         control_token: str | None = None,
+        state_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
@@ -98,6 +104,16 @@ class Emulator:
         """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""
         self.faults: Faults = self._service.faults
         """Fault injection: ``inject(operation, kind, ...)`` and ``clear()``."""
+        self._state_file = None if state_file is None else Path(state_file)
+        if self._state_file is not None and self._state_file.exists():
+            try:
+                saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"state_file {str(self._state_file)!r}: {exc}") from None
+            try:
+                self._service.restore(saved)
+            except ValueError as exc:
+                raise ValueError(f"state_file {str(self._state_file)!r}: {exc}") from None
         self._runner: web.AppRunner | None = None
         self._endpoint_url: str | None = None
         self._bound_port: int | None = None
@@ -155,6 +171,17 @@ class Emulator:
         self._service.endpoint_url = None
         if runner is not None:
             await runner.cleanup()
+            if self._state_file is not None:
+                self._save_state(self._state_file)
+
+    def _save_state(self, path: Path) -> None:
+        """Write `snapshot` to ``path`` atomically (a temporary file renamed over it)."""
+        text = json.dumps(self.snapshot(), separators=(",", ":"))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds secrets
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
 
     async def __aenter__(self) -> Self:
         return await self.start()
@@ -183,6 +210,26 @@ class Emulator:
         kwargs.setdefault("aws_access_key_id", self.access_key)
         kwargs.setdefault("aws_secret_access_key", self.secret_key)
         return Client(**kwargs)
+
+    # -- reset and snapshot ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the state of a new emulator with the same options: no resources, no
+        injected faults, no request log, the clock at real time and running. The key that signs
+        participant tokens stays (`token_public_key_pem` is unchanged)."""
+        self._service.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every resource (stage sessions, participants and their events included) and the
+        clock, as plain JSON (``json.dumps`` takes it as is). It holds stream keys and the
+        token-signing private key: treat it as a secret of your tests. Faults and the request
+        log are not part of it."""
+        return self._service.snapshot()
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace every resource and the clock with ``snapshot`` (from `snapshot`, maybe of
+        another emulator of the same account). Tokens and page tokens issued before the
+        snapshot stay valid. Raises ``ValueError`` for anything else, changing nothing."""
+        self._service.restore(dict(snapshot) if isinstance(snapshot, Mapping) else snapshot)
 
     # -- control surface ---------------------------------------------------------------------
     def join(self, token: str) -> str:

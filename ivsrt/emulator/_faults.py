@@ -127,6 +127,13 @@ class Faults:
         with self._lock:
             self._rules.clear()
 
+    def reset(self) -> None:
+        """Remove every injected fault and start the seeded draws over, as a new `Faults`."""
+        with self._lock:
+            self._rules.clear()
+            self._rng = random.Random(self._seed)
+            self._next_rule_id = 0
+
     @property
     def rules(self) -> tuple[FaultRule, ...]:
         with self._lock:
@@ -181,6 +188,13 @@ class AttemptLog:
                 old, _ = self._seen.popitem(last=False)
                 self._ordinals.pop(old, None)
             return self._ordinals[invocation_id], attempts
+
+    def clear(self) -> None:
+        """Forget every invocation."""
+        with self._lock:
+            self._seen.clear()
+            self._ordinals.clear()
+            self._next_ordinal = 0
 
     def attempts(self, invocation_id: str) -> int:
         with self._lock:

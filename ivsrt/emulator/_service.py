@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
-from ivsrt.emulator.state import compositions, handlers, ingest, media
+from ivsrt.emulator.state import compositions, handlers, ingest, media, snapshot
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.records import Body
 from ivsrt.emulator.state.store import Store
@@ -50,20 +51,58 @@ class Service:
         """When set, control requests over HTTP must carry it (secret: never logged)."""
         self.clock = Clock()
         self.faults = Faults(seed)
-        self.store = Store(
-            clock=self.clock,
-            account_id=account_id,
-            limits=limits,
-            composition_start_delay=composition_start_delay,
-            composition_stop_delay=composition_stop_delay,
-            seed=seed,
-        )
+        self._seed = seed
+        self._delays = (composition_start_delay, composition_stop_delay)
+        self.store = self._new_store()
         self.lock = threading.RLock()
         self.attempt_log = AttemptLog(limits.max_invocations_tracked)
         self.endpoint_url: str | None = None
         """Set by the `Emulator` while it serves."""
         self._requests: Counter[str] = Counter()
         self._total_requests = 0
+
+    def _new_store(self) -> Store:
+        return Store(
+            clock=self.clock,
+            account_id=self.account_id,
+            limits=self.limits,
+            composition_start_delay=self._delays[0],
+            composition_stop_delay=self._delays[1],
+            seed=self._seed,
+        )
+
+    # -- reset and snapshot ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the state of a new emulator: no resources, no faults, no request log, the
+        clock at real time. The token-signing key stays."""
+        with self.lock:
+            key = self.store.signing_key
+            self.store = self._new_store()
+            self.store.signing_key = key
+            self.faults.reset()
+            self.attempt_log.clear()
+            self._requests.clear()
+            self._total_requests = 0
+            self.clock.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every resource and the clock, as plain JSON (`restore` takes it back)."""
+        with self.lock:
+            self.store.settle()
+            body = snapshot.dump(self.store)
+            body["clock"] = self.clock.snapshot()
+            return body
+
+    def restore(self, data: Any) -> None:
+        """Replace every resource and the clock with a `snapshot` (``ValueError`` when ``data``
+        is not one; nothing changes then)."""
+        with self.lock:
+            store = self._new_store()
+            snapshot.load(store, data)
+            clock = Clock()
+            clock.restore(data.get("clock", {}))
+            self.clock.restore(data.get("clock", {}))
+            self.store = store
 
     # -- the API -----------------------------------------------------------------------------
     def call(self, operation: str, params: Body, region: str) -> Body:

@@ -100,6 +100,14 @@ def _resume(svc: Service, b: dict[str, Any], r: web.Request) -> dict[str, Any]:
     return _clock_body(svc)
 
 
+def _restore(svc: Service, b: dict[str, Any], r: web.Request) -> dict[str, Any]:
+    try:
+        svc.restore(b)
+    except ValueError as exc:
+        raise ControlError("BAD_REQUEST", str(exc)) from None
+    return {}
+
+
 def _clear_faults(svc: Service, b: dict[str, Any], r: web.Request) -> dict[str, Any]:
     svc.faults.clear()
     return {}
@@ -133,6 +141,9 @@ _CONTROL: dict[tuple[str, str], ControlHandler] = {
         ]
     },
     ("GET", "requests"): lambda e, b, r: {"count": e.request_count(_query(r, "operation"))},
+    ("POST", "reset"): lambda e, b, r: e.reset(),
+    ("GET", "snapshot"): lambda e, b, r: e.snapshot(),
+    ("POST", "restore"): _restore,
     ("GET", "health"): lambda e, b, r: {"ok": True, "endpointUrl": e.endpoint_url},
 }
 
@@ -152,7 +163,9 @@ async def serve_control(svc: Service, request: web.Request) -> web.StreamRespons
             {"error": "NOT_FOUND", "message": f"no control action {request.method} {path}"}, 404
         )
     try:
-        body = read_json_object(await read_body(request, svc.limits.request_body_timeout))
+        raw = await read_body(request, svc.limits.request_body_timeout)
+        # a snapshot is taken as it is (its nulls mean "none", as in `snapshot`)
+        body = read_json_object(raw, strip_nulls=path != "restore")
     except BodyTimeout:
         return await timeout_response(request, svc.limits.request_body_timeout)
     except web.HTTPRequestEntityTooLarge:

@@ -34,14 +34,16 @@ class BadBody(Exception):
     """The request body is not one JSON object."""
 
 
-def read_json_object(raw: bytes) -> dict[str, Any]:
+def read_json_object(raw: bytes, *, strip_nulls: bool = True) -> dict[str, Any]:
     """The JSON object in ``raw`` (empty body: ``{}``), nulls removed (AWS treats a null member
     as absent). Raises `BadBody` for anything else, deeply nested documents
     (RecursionError) included."""
     if not raw.strip():
         return {}
     try:
-        parsed = _strip_nulls(json.loads(raw))
+        parsed = json.loads(raw)
+        if strip_nulls:
+            parsed = _strip_nulls(parsed)
     except (ValueError, RecursionError):
         raise BadBody("the request body is not valid JSON") from None
     if not isinstance(parsed, dict):

@@ -34,6 +34,10 @@ class Pager:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
+    @property
+    def secret(self) -> bytes:
+        return self._secret
+
     def page(
         self,
         op: str,

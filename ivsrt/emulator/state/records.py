@@ -27,6 +27,7 @@ __all__ = [
     "Session",
     "Simple",
     "Stage",
+    "continue_after",
     "rand",
 ]
 
@@ -35,6 +36,13 @@ _ALNUM = string.ascii_letters + string.digits
 _SEQ = itertools.count()
 """Creation order of every resource, session, participant and event (pagination resumes
 after the last item returned, so deleting while listing skips nothing)."""
+
+
+def continue_after(seq: int) -> None:
+    """Number every record created from now on after ``seq`` (restored records keep theirs)."""
+    global _SEQ
+    current = next(_SEQ)
+    _SEQ = itertools.count(max(current, seq + 1))
 
 
 def _seq_field() -> Any:
