@@ -1,5 +1,6 @@
 """``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N] [--allow-host NAME]
-[--control-token TOKEN] [--state-file PATH]``
+[--control-token TOKEN] [--state-file PATH]
+[--limit NAME=VALUE]``
 
 Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly with exit status 0. A port that
 cannot be bound is a one-line error with exit status 2."""
@@ -14,6 +15,7 @@ import signal
 import sys
 
 from ivsrt.emulator._emulator import Emulator
+from ivsrt.emulator.state.limits import parse_limits
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
         "$IVSRT_EMULATOR_CONTROL_TOKEN, which keeps it out of process listings)",
     )
     p.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a quota or memory bound (a field of ivsrt.emulator.Limits), e.g. "
+        "--limit max_stages=500; repeatable",
+    )
+    p.add_argument(
         "--state-file",
         metavar="PATH",
         default=None,
@@ -75,6 +85,7 @@ async def _serve(args: argparse.Namespace) -> None:
         allowed_hosts=args.allow_host,
         control_token=args.control_token or None,
         state_file=args.state_file,
+        limits=parse_limits(args.limit),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -106,7 +117,12 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        parse_limits(args.limit)
+    except ValueError as exc:
+        parser.error(str(exc))
     try:
         asyncio.run(_serve(args))
     except ValueError as exc:  # a --state-file that is not a snapshot

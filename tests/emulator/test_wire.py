@@ -95,6 +95,7 @@ async def test_timestamps_are_iso8601_strings(ivs_emulator: Emulator, aio: Any) 
     assert raw.participant_token.expiration_time
 
 
+@pytest.mark.ivsrt_limits(max_stages=300)
 async def test_pagination_over_250_items(ivs_emulator: Emulator, ivs_client: ivsrt.Client) -> None:
     api = ivs_client.api
     made = await asyncio.gather(*(api.create_stage(name=f"s{i}") for i in range(250)))

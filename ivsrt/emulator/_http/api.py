@@ -64,11 +64,22 @@ def _route(request: web.Request) -> tuple[str | None, str | None]:
 def _params(request: web.Request, op: str, body: bytes, arn: str | None) -> dict[str, Any]:
     method = OPERATIONS[op]["method"]
     params: dict[str, Any] = {}
+    if body.strip():
+        # restJson1: a body is JSON, said so by its Content-Type (415 otherwise), and one
+        # that does not parse is a SerializationException
+        content_type = request.headers.get("Content-Type", "").split(";", 1)[0].strip()
+        if content_type.lower() != "application/json":
+            raise ApiError(
+                "UnsupportedMediaTypeException",
+                f"the request body must be JSON with Content-Type application/json, "
+                f"not {content_type[:100]!r}",
+                415,
+            )
     if method == "POST":
         try:
             params.update(read_json_object(body))
         except BadBody as exc:
-            raise ApiError("ValidationException", str(exc)) from None
+            raise ApiError("SerializationException", str(exc)) from None
     if arn is not None:
         params["resourceArn"] = arn
     if op == "UntagResource":

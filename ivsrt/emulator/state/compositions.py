@@ -59,9 +59,10 @@ def start_composition(store: Store, p: Body, region: str) -> Body:
         dests.append(Destination(id=rand(store.rng, 12), configuration=conf))
     store.quota(
         "Composition",
-        len(store.active_compositions()),
+        store.active_compositions(),
+        region,
         store.limits.max_active_compositions,
-        "concurrent compositions per account",
+        "concurrent compositions per account and region",
     )
     arn, cid = store.new_arn(region, "composition")
     for d in dests:

@@ -18,7 +18,10 @@ def find(table: dict[str, Simple], kind: str, arn: str) -> Simple:
 
 def create_encoder_configuration(store: Store, p: Body, region: str) -> Body:
     store.quota(
-        "EncoderConfiguration", len(store.encoders), store.limits.max_encoder_configurations
+        "EncoderConfiguration",
+        store.encoders.values(),
+        region,
+        store.limits.max_encoder_configurations,
     )
     tags = store.new_tags(p)
     arn, _ = store.new_arn(region, "encoder-configuration")
@@ -54,7 +57,10 @@ def list_encoder_configurations(store: Store, p: Body, region: str) -> Body:
 
 def create_storage_configuration(store: Store, p: Body, region: str) -> Body:
     store.quota(
-        "StorageConfiguration", len(store.storages), store.limits.max_storage_configurations
+        "StorageConfiguration",
+        store.storages.values(),
+        region,
+        store.limits.max_storage_configurations,
     )
     tags = store.new_tags(p)
     arn, _ = store.new_arn(region, "storage-configuration")

@@ -28,7 +28,12 @@ def find(store: Store, arn: str) -> Ingest:
 
 
 def create_ingest_configuration(store: Store, p: Body, region: str) -> Body:
-    store.quota("IngestConfiguration", len(store.ingests), store.limits.max_ingest_configurations)
+    store.quota(
+        "IngestConfiguration",
+        store.ingests.values(),
+        region,
+        store.limits.max_ingest_configurations,
+    )
     tags = store.new_tags(p)
     stage_arn = p.get("stageArn", "")
     if stage_arn and (stage_arn not in store.stages or arn_region(stage_arn) != region):

@@ -13,7 +13,7 @@ from ivsrt.emulator.state.store import Store
 
 
 def import_public_key(store: Store, p: Body, region: str) -> Body:
-    store.quota("PublicKey", len(store.public_keys), store.limits.max_public_keys)
+    store.quota("PublicKey", store.public_keys.values(), region, store.limits.max_public_keys)
     tags = store.new_tags(p)
     try:
         key = _tokens.load_p384_public_key(p["publicKeyMaterial"])

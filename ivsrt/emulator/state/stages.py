@@ -61,7 +61,7 @@ def make_token(
 
 
 def create_stage(store: Store, p: Body, region: str) -> Body:
-    store.quota("Stage", len(store.stages), store.limits.max_stages)
+    store.quota("Stage", store.stages.values(), region, store.limits.max_stages)
     tags = store.new_tags(p)
     recording = p.get("autoParticipantRecordingConfiguration")
     if recording and recording.get("storageConfigurationArn"):

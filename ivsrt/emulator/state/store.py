@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import random
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ivsrt.emulator._clock import Clock
+from ivsrt.emulator.state.arns import arn_region
 from ivsrt.emulator.state.errors import ApiError, invalid, not_found
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.paging import Pager
@@ -90,12 +91,33 @@ class Store:
             raise not_found("Stage", arn)
         return stage
 
-    @staticmethod
-    def quota(kind: str, n: int, limit: int, unit: str = "per account") -> None:
-        """402 when ``n`` resources of ``kind`` already reach ``limit``."""
+    def region_quota(self, region: str) -> None:
+        """402 when ``region`` holds nothing yet and ``max_regions`` regions already do."""
+        regions = {arn_region(res.arn) for res in self.all_tagged()}
+        if region not in regions and len(regions) >= self.limits.max_regions:
+            raise ApiError(
+                "ServiceQuotaExceededException",
+                f"this emulator already holds resources in {len(regions)} regions "
+                f"(Limits.max_regions); {region} would be one more",
+            )
+
+    def quota(
+        self,
+        kind: str,
+        existing: Iterable[Tagged],
+        region: str,
+        limit: int,
+        unit: str = "per account and region",
+    ) -> None:
+        """402 when the ``existing`` resources of ``kind`` in ``region`` already reach
+        ``limit`` (the service: "all quotas are enforced per region")."""
+        n = sum(1 for res in existing if arn_region(res.arn) == region)
+        if n == 0:
+            self.region_quota(region)
         if n >= limit:
             raise ApiError(
-                "ServiceQuotaExceededException", f"{kind} quota exceeded: at most {limit} {unit}"
+                "ServiceQuotaExceededException",
+                f"{kind} quota exceeded: at most {limit} {unit} ({region})",
             )
 
     @staticmethod
