@@ -139,9 +139,31 @@ class ControlClient:
             return data
 
     # -- participants ------------------------------------------------------------------------
-    async def join(self, token: TokenLike) -> str:
-        """A participant joins the token's stage; returns its participant id."""
-        data = await self.request("POST", "join", {"token": _token(token, "token")})
+    async def join(
+        self,
+        token: TokenLike,
+        *,
+        isp_name: str | None = None,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        browser_name: str | None = None,
+        browser_version: str | None = None,
+        sdk_version: str | None = None,
+    ) -> str:
+        """A participant joins the token's stage; returns its participant id. The keyword
+        arguments are what its client reports (GetParticipant's ``osName``, ...)."""
+        body: dict[str, Any] = {"token": _token(token, "token")}
+        for wire, value in (
+            ("ispName", isp_name),
+            ("osName", os_name),
+            ("osVersion", os_version),
+            ("browserName", browser_name),
+            ("browserVersion", browser_version),
+            ("sdkVersion", sdk_version),
+        ):
+            if value is not None:
+                body[wire] = value
+        data = await self.request("POST", "join", body)
         return str(data["participantId"])
 
     async def leave(self, token: TokenLike) -> None:

@@ -18,6 +18,7 @@ from ivsrt.emulator._http.app import build_app
 from ivsrt.emulator._http.control import CONTROL_PREFIX
 from ivsrt.emulator._service import Service
 from ivsrt.emulator.state.limits import Limits
+from ivsrt.emulator.state.media import CLIENT_FIELDS
 
 if TYPE_CHECKING:
     from ivsrt.client import Client
@@ -232,13 +233,35 @@ class Emulator:
         self._service.restore(dict(snapshot) if isinstance(snapshot, Mapping) else snapshot)
 
     # -- control surface ---------------------------------------------------------------------
-    def join(self, token: str) -> str:
+    def join(
+        self,
+        token: str,
+        *,
+        isp_name: str | None = None,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        browser_name: str | None = None,
+        browser_version: str | None = None,
+        sdk_version: str | None = None,
+    ) -> str:
         """A participant joins the token's stage with a participant token (one the emulator
         issued, or one self-signed with the private key of an imported public key). Starts a
         stage session if none is active. Returns the participant id (the token's ``jti``).
 
+        The keyword arguments are what the participant's client reports, and GetParticipant
+        returns (``osName``, ``browserName``, ...).
+
         Raises `ControlError` for an invalid or expired token or an unknown stage."""
-        return self._service.join(token)
+        given = {
+            "isp_name": isp_name,
+            "os_name": os_name,
+            "os_version": os_version,
+            "browser_name": browser_name,
+            "browser_version": browser_version,
+            "sdk_version": sdk_version,
+        }
+        client = {CLIENT_FIELDS[k]: v for k, v in given.items() if v is not None}
+        return self._service.join(token, client)
 
     def leave(self, token: str) -> None:
         """The participant leaves (stops publishing and subscribing first). The stage session

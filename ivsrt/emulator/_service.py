@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -136,9 +137,11 @@ class Service:
         ).decode()
 
     # -- media and failures (the control surface) --------------------------------------------
-    def join(self, token: str) -> str:
+    def join(self, token: str, client: Mapping[str, str] | None = None) -> str:
+        """``client``: the participant's client fields, wire names (``osName``...)."""
+        checked = media.client_fields(client or {})
         with self.lock:
-            return media.join(self.store, token)
+            return media.join(self.store, token, checked)
 
     def leave(self, token: str) -> None:
         with self.lock:

@@ -27,7 +27,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from ivsrt.emulator import Emulator
+from ivsrt.emulator import ControlClient, ControlError, Emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -240,3 +240,66 @@ async def test_a_body_of_another_content_type_is_a_415(
     )
     listed = await asyncio.to_thread(_client(ivs_emulator).list_stages)
     assert [s["name"] for s in listed["stages"]] == ["x"]  # the refused ones created nothing
+
+
+# -- participants: the client fields of the model, and the recording fields -----------------
+def _participants(endpoint_url: str, stage: str) -> tuple[list[Any], list[Any]]:
+    client = _client(endpoint_url)
+    session = client.get_stage(arn=stage)["stage"]["activeSessionId"]
+    listed = client.list_participants(stageArn=stage, sessionId=session)["participants"]
+    full = [
+        client.get_participant(stageArn=stage, sessionId=session, participantId=p["participantId"])[
+            "participant"
+        ]
+        for p in listed
+    ]
+    return listed, full
+
+
+async def test_participants_carry_their_client_fields_and_empty_recording_fields(
+    ivs_emulator: Emulator,
+) -> None:
+    client = _client(ivs_emulator)
+    created = await asyncio.to_thread(
+        client.create_stage,
+        name="clients",
+        participantTokenConfigurations=[{"userId": "web"}, {"userId": "app"}],
+    )
+    stage = created["stage"]["arn"]
+    web, app = created["participantTokens"]
+    ivs_emulator.join(
+        web["token"],
+        os_name="macOS",
+        os_version="15.1",
+        browser_name="Firefox",
+        browser_version="133.0",
+        sdk_version="1.20.0",
+        isp_name="Example ISP",
+    )
+    async with ControlClient(ivs_emulator.endpoint_url) as control:
+        await control.join(app["token"], os_name="Android", os_version="15", sdk_version="1.21")
+        with pytest.raises(ControlError) as info:
+            await control.join(app["token"], os_name="<script>")
+        assert info.value.code == "BAD_REQUEST"
+        assert "osName" in str(info.value)
+    listed, full = await asyncio.to_thread(_participants, ivs_emulator.endpoint_url, stage)
+    by_user = {p["userId"]: p for p in full}
+    web_fields = {
+        k: by_user["web"].get(k)
+        for k in ("osName", "osVersion", "browserName", "browserVersion", "sdkVersion", "ispName")
+    }
+    assert web_fields == {
+        "osName": "macOS",
+        "osVersion": "15.1",
+        "browserName": "Firefox",
+        "browserVersion": "133.0",
+        "sdkVersion": "1.20.0",
+        "ispName": "Example ISP",
+    }
+    assert by_user["app"]["osName"] == "Android"
+    assert "browserName" not in by_user["app"]  # not reported, not invented
+    # the reference: "" (empty string), if recording is not enabled
+    for p in full:
+        assert (p["recordingS3BucketName"], p["recordingS3Prefix"]) == ("", "")
+    # ParticipantSummary has no client fields
+    assert all("osName" not in p for p in listed)

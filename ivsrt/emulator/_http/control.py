@@ -114,7 +114,7 @@ def _clear_faults(svc: Service, b: dict[str, Any], r: web.Request) -> dict[str, 
 
 
 _CONTROL: dict[tuple[str, str], ControlHandler] = {
-    ("POST", "join"): lambda e, b, r: {"participantId": e.join(_need(b, "token"))},
+    ("POST", "join"): lambda e, b, r: {"participantId": e.join(_need(b, "token"), b)},
     ("POST", "leave"): lambda e, b, r: e.leave(_need(b, "token")),
     ("POST", "publish"): lambda e, b, r: e.publish(_need(b, "token")),
     ("POST", "unpublish"): lambda e, b, r: e.unpublish(_need(b, "token")),

@@ -5,6 +5,7 @@ The token-driven control actions (`join`, `leave`, `publish`, ...) are here too.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +18,8 @@ from ivsrt.emulator.state.store import Store
 
 __all__ = [
     "ALL_CAPABILITIES",
+    "CLIENT_FIELDS",
+    "client_fields",
     "drop_oldest_ended_session",
     "event",
     "forget_session_counts",
@@ -34,6 +37,35 @@ __all__ = [
 ]
 
 ALL_CAPABILITIES = ["PUBLISH", "SUBSCRIBE"]
+
+CLIENT_FIELDS = {
+    "isp_name": "ispName",
+    "os_name": "osName",
+    "os_version": "osVersion",
+    "browser_name": "browserName",
+    "browser_version": "browserVersion",
+    "sdk_version": "sdkVersion",
+}
+"""The participant's client fields of the model: Python name -> wire name."""
+_CLIENT_VALUE = re.compile(r"[a-zA-Z0-9-_.,:;\s]{0,128}")
+"""The model's ParticipantClientAttribute: at most 128 of these characters."""
+
+
+def client_fields(given: Mapping[str, object]) -> dict[str, str]:
+    """The client fields (wire names) of ``given`` (wire names), checked against the model
+    (`ControlError` ``BAD_REQUEST`` naming the field)."""
+    out: dict[str, str] = {}
+    for wire in CLIENT_FIELDS.values():
+        value = given.get(wire)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not _CLIENT_VALUE.fullmatch(value):
+            raise ControlError(
+                "BAD_REQUEST",
+                f"'{wire}' must be a string of at most 128 letters, digits, spaces and -_.,:;",
+            )
+        out[wire] = value
+    return out
 
 
 def event(store: Store, part: Participant, name: str, **kw: Any) -> None:
@@ -286,7 +318,7 @@ def _participant(store: Store, token: str) -> tuple[Stage, Participant]:
     return stage, part
 
 
-def join(store: Store, token: str) -> str:
+def join(store: Store, token: str, client: Mapping[str, str] | None = None) -> str:
     stage, claims = _decode(store, token)
     caps_claim = claims.get("capabilities")
     if isinstance(caps_claim, dict):
@@ -309,6 +341,8 @@ def join(store: Store, token: str) -> str:
         capabilities=caps,
         protocol="WHIP",
     )
+    if client:
+        part.client = dict(client)
     return part.id
 
 

@@ -105,6 +105,8 @@ class Participant:
     source_session_id: str | None = None
     ingest_arn: str | None = None
     redundant_ingest: bool | None = None
+    client: dict[str, str] = attrs.field(factory=dict)
+    """What the participant's client reported (wire names: ``osName``, ``browserName``...)."""
     events: list[Event] = attrs.field(factory=list)
     seq: int = _seq_field()
 
@@ -132,9 +134,11 @@ class Participant:
         out = self.summary()
         out["attributes"] = dict(self.attributes)
         out["protocol"] = self.protocol
-        if self.recording_bucket is not None:
-            out["recordingS3BucketName"] = self.recording_bucket
-            out["recordingS3Prefix"] = self.recording_prefix
+        # the reference: the bucket and prefix, "or "" (empty string), if recording is not
+        # enabled"
+        out["recordingS3BucketName"] = self.recording_bucket or ""
+        out["recordingS3Prefix"] = self.recording_prefix or ""
+        out.update(self.client)
         return out
 
 
