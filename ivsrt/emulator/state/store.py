@@ -111,7 +111,8 @@ class Store:
     ) -> None:
         """402 when the ``existing`` resources of ``kind`` in ``region`` already reach
         ``limit`` (the service: "all quotas are enforced per region")."""
-        n = sum(1 for res in existing if arn_region(res.arn) == region)
+        prefix = f"arn:aws:ivs:{region}:"  # every ARN the emulator makes starts so
+        n = sum(1 for res in existing if res.arn.startswith(prefix))
         if n == 0:
             self.region_quota(region)
         if n >= limit:
