@@ -17,17 +17,15 @@ import os
 from collections.abc import AsyncIterator
 from typing import TypedDict
 
-import aiohttp
-
 import ivsrt
 from ivsrt import (
     Composition,
     EncoderConfiguration,
-    ParticipantToken,
     Stage,
     StorageConfiguration,
 )
 from ivsrt import models as m
+from ivsrt.emulator import ControlClient
 
 EMULATOR_CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/exampleChannel1"
 
@@ -39,30 +37,12 @@ class Delays(TypedDict, total=False):
     max_delay: float
 
 
-class Media:
-    """What real media clients do, through the emulator's HTTP control surface."""
-
-    def __init__(self, endpoint_url: str, http: aiohttp.ClientSession) -> None:
-        self._base = endpoint_url.rstrip("/") + "/_emulator/"
-        self._http = http
-
-    async def _post(self, action: str, body: dict[str, str]) -> None:
-        async with self._http.post(self._base + action, json=body) as resp:
-            if resp.status != 200:
-                raise RuntimeError(f"emulator {action}: HTTP {resp.status}")
-
-    async def do(self, action: str, token: ParticipantToken) -> None:
-        """``join``, ``publish``, ``leave``... with this participant token."""
-        if token.token is None:
-            raise RuntimeError(f"the token of {token.user_id} has no value")
-        await self._post(action, {"token": token.token})
-
-
 @contextlib.asynccontextmanager
 async def connect(
     endpoint_url: str | None, aws: bool
-) -> AsyncIterator[tuple[ivsrt.Client, Media | None]]:
-    """The client (ambient inside the block) and, on an emulator, its media control."""
+) -> AsyncIterator[tuple[ivsrt.Client, ControlClient | None]]:
+    """The client (ambient inside the block) and, on an emulator, its control surface
+    (what real media clients would do)."""
     if aws:
         async with ivsrt.Client(region=os.environ.get("AWS_REGION", "us-west-2")) as ivs:
             yield ivs, None
@@ -80,8 +60,7 @@ async def connect(
                 aws_secret_access_key="test",
             )
         )
-        http = await stack.enter_async_context(aiohttp.ClientSession())
-        yield ivs, Media(endpoint_url, http)
+        yield ivs, await stack.enter_async_context(ControlClient(endpoint_url))
 
 
 async def main(
@@ -107,8 +86,8 @@ async def main(
         try:
             token = await stage.create_participant_token(user_id="host")
             if media is not None:  # somebody on stage, so there is something to compose
-                await media.do("join", token)
-                await media.do("publish", token)
+                await media.join(token)
+                await media.publish(token)
             destinations = [
                 m.DestinationConfiguration(
                     name="recording",

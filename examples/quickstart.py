@@ -26,20 +26,16 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TypedDict
 
-import aiohttp
-
 import ivsrt
 from ivsrt import (
     EncoderConfiguration,
     IngestConfiguration,
-    ParticipantToken,
     RetryPolicy,
     Stage,
     StorageConfiguration,
 )
 from ivsrt import models as m
-
-CONTROL_PREFIX = "/_emulator/"  # the emulator's control surface (ivsrt.emulator.CONTROL_PREFIX)
+from ivsrt.emulator import ControlClient
 
 
 def say(text: str = "") -> None:
@@ -58,35 +54,6 @@ EMULATOR_WAITING = Waiting(timeout=30.0, min_delay=0.05, max_delay=0.2)
 AWS_WAITING = Waiting(timeout=600.0, min_delay=2.0, max_delay=15.0)
 
 
-class Media:
-    """What real media clients (browsers, mobile apps, OBS) do, played through the emulator's
-    HTTP control surface; it also moves the emulator's clock."""
-
-    def __init__(self, endpoint_url: str, http: aiohttp.ClientSession) -> None:
-        self._base = endpoint_url.rstrip("/") + CONTROL_PREFIX
-        self._http = http
-
-    async def _post(self, action: str, body: dict[str, str | float]) -> None:
-        async with self._http.post(self._base + action, json=body) as resp:
-            if resp.status != 200:
-                # the emulator's messages never contain the token or the stream key
-                data = await resp.json()
-                raise RuntimeError(f"emulator control {action}: {data.get('message')}")
-
-    async def participant(self, action: str, token: ParticipantToken) -> None:
-        """``join``, ``publish``, ``subscribe``, ``leave``... with this participant token."""
-        if token.token is None:
-            raise RuntimeError(f"the token of {token.user_id} has no value")
-        await self._post(action, {"token": token.token})
-
-    async def rtmp(self, action: str, ingest: IngestConfiguration) -> None:
-        """An RTMP encoder using this configuration's stream key: ``start`` or ``stop``."""
-        await self._post(f"rtmp/{action}", {"streamKey": ingest.stream_key})
-
-    async def advance_clock(self, seconds: float) -> None:
-        await self._post("clock/advance", {"seconds": seconds})
-
-
 def _place(stage_arn: str) -> tuple[str, str]:
     """The region and account of an ARN."""
     parts = stage_arn.split(":")
@@ -94,7 +61,7 @@ def _place(stage_arn: str) -> tuple[str, str]:
 
 
 async def tour(
-    media: Media | None,
+    media: ControlClient | None,
     *,
     bucket: str | None,
     channel_arn: str | None,
@@ -132,10 +99,10 @@ async def tour(
         if media is None:
             say("   (skipped on AWS: joining needs a browser or mobile app with the IVS SDK)")
         else:
-            await media.participant("join", alice)
-            await media.participant("publish", alice)
-            await media.participant("join", bob)
-            await media.participant("subscribe", bob)
+            await media.join(alice)
+            await media.publish(alice)
+            await media.join(bob)
+            await media.subscribe(bob)
             published = await (await alice.participant()).wait_until_published(**waits)
             say(f"   alice joined at {published.first_join_time} and publishes (a waiter saw it)")
             session = await stage.session()
@@ -227,12 +194,12 @@ async def tour(
         if media is None:
             say("   (skipped on AWS: going live needs an RTMP encoder streaming with the key)")
         else:
-            await media.rtmp("start", ingest)
+            await media.start_rtmp(ingest)
             live = await ingest.wait_until_active(**waits)
             say(f"   encoder live: ingest configuration is {live.state}")
             async for p in stage.participants(user_id="obs-studio"):
                 say(f"   on stage as {p.user_id}: {p.state} published={p.published}")
-            await media.rtmp("stop", ingest)
+            await media.stop_rtmp(ingest)
             done = await ingest.wait_until_inactive(**waits)
             say(f"   encoder stopped: ingest configuration is {done.state}")
 
@@ -263,8 +230,8 @@ async def tour(
         say()
         say("8. Clean up")
         if media is not None and session_id is not None:
-            await media.participant("leave", alice)
-            await media.participant("leave", bob)
+            await media.leave(alice)
+            await media.leave(bob)
             ended = await (await stage.session(session_id)).wait_until_ended(**waits)
             say(f"   everyone left: session ended at {ended.end_time}")
         await cleanup.aclose()  # deletes what was created, newest first
@@ -308,10 +275,10 @@ async def run(
             aws_access_key_id="test",
             aws_secret_access_key="test",
         ),
-        aiohttp.ClientSession() as http,
+        ControlClient(endpoint_url) as control,
     ):
         await tour(
-            Media(endpoint_url, http),
+            control,
             bucket=bucket,
             channel_arn=channel_arn,
             waits=EMULATOR_WAITING,

@@ -17,10 +17,9 @@ import os
 from collections.abc import AsyncIterator
 from typing import TypedDict
 
-import aiohttp
-
 import ivsrt
-from ivsrt import IngestConfiguration, ParticipantToken, Stage
+from ivsrt import IngestConfiguration, Stage
+from ivsrt.emulator import ControlClient
 
 
 class Delays(TypedDict, total=False):
@@ -30,34 +29,12 @@ class Delays(TypedDict, total=False):
     max_delay: float
 
 
-class Media:
-    """What real media clients do, through the emulator's HTTP control surface."""
-
-    def __init__(self, endpoint_url: str, http: aiohttp.ClientSession) -> None:
-        self._base = endpoint_url.rstrip("/") + "/_emulator/"
-        self._http = http
-
-    async def _post(self, action: str, body: dict[str, str]) -> None:
-        async with self._http.post(self._base + action, json=body) as resp:
-            if resp.status != 200:
-                raise RuntimeError(f"emulator {action}: HTTP {resp.status}")
-
-    async def do(self, action: str, token: ParticipantToken) -> None:
-        """``join``, ``publish``, ``leave``... with this participant token."""
-        if token.token is None:
-            raise RuntimeError(f"the token of {token.user_id} has no value")
-        await self._post(action, {"token": token.token})
-
-    async def rtmp(self, action: str, ingest: IngestConfiguration) -> None:
-        """What an RTMP encoder going live (``start``) or stopping (``stop``) does."""
-        await self._post(f"rtmp/{action}", {"streamKey": ingest.stream_key})
-
-
 @contextlib.asynccontextmanager
 async def connect(
     endpoint_url: str | None, aws: bool
-) -> AsyncIterator[tuple[ivsrt.Client, Media | None]]:
-    """The client (ambient inside the block) and, on an emulator, its media control."""
+) -> AsyncIterator[tuple[ivsrt.Client, ControlClient | None]]:
+    """The client (ambient inside the block) and, on an emulator, its control surface
+    (what real media clients would do)."""
     if aws:
         async with ivsrt.Client(region=os.environ.get("AWS_REGION", "us-west-2")) as ivs:
             yield ivs, None
@@ -75,8 +52,7 @@ async def connect(
                 aws_secret_access_key="test",
             )
         )
-        http = await stack.enter_async_context(aiohttp.ClientSession())
-        yield ivs, Media(endpoint_url, http)
+        yield ivs, await stack.enter_async_context(ControlClient(endpoint_url))
 
 
 async def main(
@@ -101,14 +77,14 @@ async def main(
             print(f"stream to {server} with the stream key ({len(ingest.stream_key)} characters)")
             seen.append(ingest.state.value)
             if media is not None:
-                await media.rtmp("start", ingest)
+                await media.start_rtmp(ingest)
             live = await ingest.wait_until_active(timeout=wait_timeout, **delays)
             seen.append(live.state.value)
             print(f"live: participant {live.participant_id} publishes into {live.stage_arn}")
             async for p in stage.participants(user_id="studio-encoder"):
                 print(f"  on stage: {p.participant_id} ({p.state}, published={p.published})")
             if media is not None:
-                await media.rtmp("stop", ingest)
+                await media.stop_rtmp(ingest)
             done = await ingest.wait_until_inactive(timeout=wait_timeout, **delays)
             seen.append(done.state.value)
             detached = await done.update(stage="")

@@ -16,36 +16,17 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 
-import aiohttp
-
 import ivsrt
-from ivsrt import ParticipantToken, Stage
-
-
-class Media:
-    """What real media clients do, through the emulator's HTTP control surface."""
-
-    def __init__(self, endpoint_url: str, http: aiohttp.ClientSession) -> None:
-        self._base = endpoint_url.rstrip("/") + "/_emulator/"
-        self._http = http
-
-    async def _post(self, action: str, body: dict[str, str]) -> None:
-        async with self._http.post(self._base + action, json=body) as resp:
-            if resp.status != 200:
-                raise RuntimeError(f"emulator {action}: HTTP {resp.status}")
-
-    async def do(self, action: str, token: ParticipantToken) -> None:
-        """``join``, ``publish``, ``leave``... with this participant token."""
-        if token.token is None:
-            raise RuntimeError(f"the token of {token.user_id} has no value")
-        await self._post(action, {"token": token.token})
+from ivsrt import Stage
+from ivsrt.emulator import ControlClient
 
 
 @contextlib.asynccontextmanager
 async def connect(
     endpoint_url: str | None, aws: bool
-) -> AsyncIterator[tuple[ivsrt.Client, Media | None]]:
-    """The client (ambient inside the block) and, on an emulator, its media control."""
+) -> AsyncIterator[tuple[ivsrt.Client, ControlClient | None]]:
+    """The client (ambient inside the block) and, on an emulator, its control surface
+    (what real media clients would do)."""
     if aws:
         async with ivsrt.Client(region=os.environ.get("AWS_REGION", "us-west-2")) as ivs:
             yield ivs, None
@@ -63,8 +44,7 @@ async def connect(
                 aws_secret_access_key="test",
             )
         )
-        http = await stack.enter_async_context(aiohttp.ClientSession())
-        yield ivs, Media(endpoint_url, http)
+        yield ivs, await stack.enter_async_context(ControlClient(endpoint_url))
 
 
 async def watch(stage: Stage, seen: dict[str, str], rounds: int, pause: float) -> None:
@@ -97,10 +77,10 @@ async def main(endpoint_url: str | None = None, *, aws: bool = False) -> dict[st
                 await watch(stage, seen, rounds=12, pause=5.0)
             else:
                 for t in tokens:
-                    await media.do("join", t)
-                    await media.do("publish", t)
+                    await media.join(t)
+                    await media.publish(t)
                     await watch(stage, seen, rounds=1, pause=0)
-                await media.do("leave", tokens[1])
+                await media.leave(tokens[1])
             events: dict[str, list[str]] = {}
             session = await stage.session() if media is not None else None
             if session is not None:

@@ -27,14 +27,17 @@ the stage's region and account; tag keys starting with ``aws:`` are reserved.
 """
 
 from ivsrt.emulator._clock import Clock
+from ivsrt.emulator._control_client import ControlClient
 from ivsrt.emulator._emulator import Emulator
 from ivsrt.emulator._faults import FaultKind, Faults, Invocation
-from ivsrt.emulator._server import CONTROL_PREFIX
-from ivsrt.emulator._state import ControlError, Limits
+from ivsrt.emulator._http.control import CONTROL_PREFIX
+from ivsrt.emulator.state.errors import ControlError
+from ivsrt.emulator.state.limits import Limits
 
 __all__ = [
     "CONTROL_PREFIX",
     "Clock",
+    "ControlClient",
     "ControlError",
     "Emulator",
     "FaultKind",

@@ -77,3 +77,35 @@ class Clock:
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None
+
+    def reset(self) -> None:
+        """Back to real time, flowing."""
+        with self._lock:
+            self._offset = datetime.timedelta(0)
+            self._frozen_at = None
+
+    def snapshot(self) -> dict[str, object]:
+        """The clock as plain JSON: its offset from real time, or the time it is frozen at."""
+        with self._lock:
+            frozen = None if self._frozen_at is None else self._frozen_at.isoformat()
+            return {"offsetSeconds": self._offset.total_seconds(), "frozenAt": frozen}
+
+    def restore(self, data: object) -> None:
+        """Take the state `snapshot` returned (``ValueError`` for anything else)."""
+        if not isinstance(data, dict):
+            raise ValueError("clock: expected an object")
+        offset, frozen = data.get("offsetSeconds", 0.0), data.get("frozenAt")
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)):
+            raise ValueError("clock.offsetSeconds: expected a number")
+        if not math.isfinite(offset) or abs(offset) > MAX_ADVANCE_SECONDS:
+            raise ValueError("clock.offsetSeconds: out of range")
+        frozen_at = None
+        if frozen is not None:
+            if not isinstance(frozen, str):
+                raise ValueError("clock.frozenAt: expected an ISO-8601 time or null")
+            frozen_at = datetime.datetime.fromisoformat(frozen)
+            if frozen_at.tzinfo is None:
+                raise ValueError("clock.frozenAt: expected a time with its UTC offset")
+        with self._lock:
+            self._offset = datetime.timedelta(seconds=offset)
+            self._frozen_at = None if frozen_at is None else frozen_at.astimezone(_UTC)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from cryptography.hazmat.primitives import serialization
 from typing_extensions import Self
 
 from ivsrt.emulator._clock import Clock
-from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
-from ivsrt.emulator._server import CONTROL_PREFIX, build_app
-from ivsrt.emulator._state import Limits, State
+from ivsrt.emulator._faults import Faults, Invocation
+from ivsrt.emulator._http.app import build_app
+from ivsrt.emulator._http.control import CONTROL_PREFIX
+from ivsrt.emulator._service import Service
+from ivsrt.emulator.state.limits import Limits
+from ivsrt.emulator.state.media import CLIENT_FIELDS
 
 if TYPE_CHECKING:
     from ivsrt.client import Client
@@ -43,6 +48,14 @@ class Emulator:
         composition_stop_delay: emulator-clock seconds a composition stays STOPPING.
         limits: quotas and memory bounds (see `Limits`), e.g.
             ``Limits(max_stages=3)``.
+        allowed_hosts: host names requests may be addressed to (the ``Host`` header) besides
+            IP addresses, ``localhost`` and ``host``, e.g. a container's name; any other name
+            is refused (403), which defeats DNS rebinding.
+        state_file: a JSON file of `snapshot` form: loaded now if it exists, written (by
+            `stop`) with the state at that time.
+        control_token: when set, control requests over HTTP must carry
+            ``Authorization: Bearer <control_token>`` (`ControlClient` ``control_token=``);
+            the Python methods need nothing.
 
     Everything that depends on time is computed from `clock` when read: advance or freeze
     it to make state changes deterministic.
@@ -61,6 +74,9 @@ class Emulator:
         composition_start_delay: float = 5.0,
         composition_stop_delay: float = 2.0,
         limits: Limits | None = None,
+        allowed_hosts: Iterable[str] = (),
+        control_token: str | None = None,
+        state_file: str | os.PathLike[str] | None = None,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
@@ -73,22 +89,32 @@ class Emulator:
         self.account_id = account_id
         self.region = region
         """Default region for `client`."""
-        self.clock = Clock()
-        """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""
-        self.faults = Faults(seed)
-        """Fault injection: ``inject(operation, kind, ...)`` and ``clear()``."""
-        self._state = State(
-            clock=self.clock,
+        self._service = Service(
+            seed=seed,
+            access_key=access_key,
+            secret_key=secret_key,
             account_id=account_id,
-            default_region=region,
-            limits=self.limits,
+            region=region,
             composition_start_delay=composition_start_delay,
             composition_stop_delay=composition_stop_delay,
-            seed=seed,
+            limits=self.limits,
+            allowed_hosts=frozenset([*allowed_hosts, host]),
+            control_token=control_token,
         )
-        self._attempts = AttemptLog(self.limits.max_invocations_tracked)
-        self._requests: Counter[str] = Counter()
-        self._total_requests = 0
+        self.clock: Clock = self._service.clock
+        """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""
+        self.faults: Faults = self._service.faults
+        """Fault injection: ``inject(operation, kind, ...)`` and ``clear()``."""
+        self._state_file = None if state_file is None else Path(state_file)
+        if self._state_file is not None and self._state_file.exists():
+            try:
+                saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"state_file {str(self._state_file)!r}: {exc}") from None
+            try:
+                self._service.restore(saved)
+            except ValueError as exc:
+                raise ValueError(f"state_file {str(self._state_file)!r}: {exc}") from None
         self._runner: web.AppRunner | None = None
         self._endpoint_url: str | None = None
         self._bound_port: int | None = None
@@ -116,7 +142,11 @@ class Emulator:
         if self._runner is not None:
             return self
         runner = web.AppRunner(
-            build_app(self), handle_signals=False, access_log=None, shutdown_timeout=1.0
+            build_app(self._service),
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=1.0,
+            keepalive_timeout=self.limits.request_header_timeout,
         )
         await runner.setup()
         port = self._bound_port if self._bound_port is not None else self.port
@@ -131,6 +161,7 @@ class Emulator:
         self._bound_port = int(address[1])
         host = self.host if ":" not in self.host else f"[{self.host}]"
         self._endpoint_url = f"http://{host}:{self._bound_port}"
+        self._service.endpoint_url = self._endpoint_url
         return self
 
     async def stop(self) -> None:
@@ -138,8 +169,20 @@ class Emulator:
         `start`). Safe to call more than once."""
         runner, self._runner = self._runner, None
         self._endpoint_url = None
+        self._service.endpoint_url = None
         if runner is not None:
             await runner.cleanup()
+            if self._state_file is not None:
+                self._save_state(self._state_file)
+
+    def _save_state(self, path: Path) -> None:
+        """Write `snapshot` to ``path`` atomically (a temporary file renamed over it)."""
+        text = json.dumps(self.snapshot(), separators=(",", ":"))
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds secrets
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
 
     async def __aenter__(self) -> Self:
         return await self.start()
@@ -156,9 +199,7 @@ class Emulator:
     def token_public_key_pem(self) -> str:
         """PEM (SubjectPublicKeyInfo) of the P-384 key that signs the participant tokens this
         emulator issues: verify its tokens with it (ES384)."""
-        return self._state.public_key.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        return self._service.token_public_key_pem
 
     def client(self, **kwargs: Any) -> Client:
         """An `ivsrt.Client` for this emulator (not yet opened): its region, endpoint
@@ -171,85 +212,110 @@ class Emulator:
         kwargs.setdefault("aws_secret_access_key", self.secret_key)
         return Client(**kwargs)
 
+    # -- reset and snapshot ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the state of a new emulator with the same options: no resources, no
+        injected faults, no request log, the clock at real time and running. The key that signs
+        participant tokens stays (`token_public_key_pem` is unchanged)."""
+        self._service.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every resource (stage sessions, participants and their events included) and the
+        clock, as plain JSON (``json.dumps`` takes it as is). It holds stream keys and the
+        token-signing private key: treat it as a secret of your tests. Faults and the request
+        log are not part of it."""
+        return self._service.snapshot()
+
+    def restore(self, snapshot: Mapping[str, Any]) -> None:
+        """Replace every resource and the clock with ``snapshot`` (from `snapshot`, maybe of
+        another emulator of the same account). Tokens and page tokens issued before the
+        snapshot stay valid. Raises ``ValueError`` for anything else, changing nothing."""
+        self._service.restore(dict(snapshot) if isinstance(snapshot, Mapping) else snapshot)
+
     # -- control surface ---------------------------------------------------------------------
-    def join(self, token: str) -> str:
+    def join(
+        self,
+        token: str,
+        *,
+        isp_name: str | None = None,
+        os_name: str | None = None,
+        os_version: str | None = None,
+        browser_name: str | None = None,
+        browser_version: str | None = None,
+        sdk_version: str | None = None,
+    ) -> str:
         """A participant joins the token's stage with a participant token (one the emulator
         issued, or one self-signed with the private key of an imported public key). Starts a
         stage session if none is active. Returns the participant id (the token's ``jti``).
 
+        The keyword arguments are what the participant's client reports, and GetParticipant
+        returns (``osName``, ``browserName``, ...).
+
         Raises `ControlError` for an invalid or expired token or an unknown stage."""
-        with self._state.lock:
-            return self._state.join(token)
+        given = {
+            "isp_name": isp_name,
+            "os_name": os_name,
+            "os_version": os_version,
+            "browser_name": browser_name,
+            "browser_version": browser_version,
+            "sdk_version": sdk_version,
+        }
+        client = {CLIENT_FIELDS[k]: v for k, v in given.items() if v is not None}
+        return self._service.join(token, client)
 
     def leave(self, token: str) -> None:
         """The participant leaves (stops publishing and subscribing first). The stage session
         ends when its last participant leaves."""
-        with self._state.lock:
-            self._state.leave(token)
+        self._service.leave(token)
 
     def publish(self, token: str) -> None:
         """The participant starts publishing. Without the PUBLISH capability (or beyond the
         publisher quota) this records a PUBLISH_ERROR event instead, as the service does; it
         does not raise."""
-        with self._state.lock:
-            self._state.publish(token)
+        self._service.publish(token)
 
     def unpublish(self, token: str) -> None:
         """The participant stops publishing."""
-        with self._state.lock:
-            self._state.unpublish(token)
+        self._service.unpublish(token)
 
     def subscribe(self, token: str) -> None:
         """The participant starts subscribing (a SUBSCRIBE_ERROR event without the SUBSCRIBE
         capability)."""
-        with self._state.lock:
-            self._state.subscribe(token)
+        self._service.subscribe(token)
 
     def unsubscribe(self, token: str) -> None:
         """The participant stops subscribing."""
-        with self._state.lock:
-            self._state.unsubscribe(token)
+        self._service.unsubscribe(token)
 
     def start_rtmp(self, stream_key: str) -> None:
         """An RTMP(S) publisher goes live with ``stream_key``: its ingest configuration becomes
         ACTIVE and its participant joins the stage and publishes."""
-        with self._state.lock:
-            self._state.start_rtmp(stream_key)
+        self._service.start_rtmp(stream_key)
 
     def stop_rtmp(self, stream_key: str) -> None:
         """The RTMP(S) publisher stops: the ingest configuration goes back to INACTIVE."""
-        with self._state.lock:
-            self._state.stop_rtmp(stream_key)
+        self._service.stop_rtmp(stream_key)
 
     def fail_composition(
         self, arn: str, reason: str = "failed by the emulator's control surface"
     ) -> None:
         """The composition (and every destination) goes to FAILED now."""
-        with self._state.lock:
-            self._state.fail_composition(arn, reason)
+        self._service.fail_composition(arn, reason)
 
     def fail_destination(self, composition_arn: str, destination_id: str) -> None:
         """One destination of the composition goes to FAILED (the composition too, once every
         destination failed)."""
-        with self._state.lock:
-            self._state.fail_destination(composition_arn, destination_id)
+        self._service.fail_destination(composition_arn, destination_id)
 
     def attempts(self, invocation_id: str) -> int:
         """HTTP attempts seen for one botocore invocation (``amz-sdk-invocation-id``)."""
-        return self._attempts.attempts(invocation_id)
+        return self._service.attempts(invocation_id)
 
     def invocations(self, operation: str | None = None) -> list[Invocation]:
         """Invocations seen (oldest first), optionally for one operation."""
-        return self._attempts.invocations(operation)
+        return self._service.invocations(operation)
 
     def request_count(self, operation: str | None = None) -> int:
         """API requests received, rejected ones included (None: every operation, and requests
         that matched no operation)."""
-        if operation is None:
-            return self._total_requests
-        return self._requests[operation]
-
-    def _count(self, operation: str | None) -> None:
-        self._total_requests += 1
-        if operation is not None:
-            self._requests[operation] += 1
+        return self._service.request_count(operation)

@@ -133,6 +133,13 @@ class Faults:
         with self._lock:
             self._rules.clear()
 
+    def reset(self) -> None:
+        """Remove every injected fault and start the seeded draws over, as a new `Faults`."""
+        with self._lock:
+            self._rules.clear()
+            self._rng = random.Random(self._seed)
+            self._next_rule_id = 0
+
     @property
     def rules(self) -> tuple[FaultRule, ...]:
         with self._lock:
@@ -192,6 +199,21 @@ class AttemptLog:
                 old, _ = self._seen.popitem(last=False)
                 self._ordinals.pop(old, None)
             return self._ordinals[invocation_id], attempts
+
+    def peek(self, invocation_id: str) -> tuple[int, int]:
+        """What ``record`` would return for the next attempt, without counting it."""
+        with self._lock:
+            prev = self._seen.get(invocation_id)
+            if prev is None:
+                return self._next_ordinal, 1
+            return self._ordinals[invocation_id], prev.attempts + 1
+
+    def clear(self) -> None:
+        """Forget every invocation."""
+        with self._lock:
+            self._seen.clear()
+            self._ordinals.clear()
+            self._next_ordinal = 0
 
     def attempts(self, invocation_id: str) -> int:
         with self._lock:

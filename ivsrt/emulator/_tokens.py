@@ -70,9 +70,12 @@ def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 def verify_es384(token: str, keys: Iterable[ec.EllipticCurvePublicKey]) -> bool:
     """True if one of ``keys`` verifies the token's signature."""
     parts = token.split(".")
-    if len(parts) != 3:
+    if len(parts) != 3 or not token.isascii():
         return False
-    raw = _unb64url(parts[2])
+    try:
+        raw = _unb64url(parts[2])
+    except TokenError:
+        return False
     if len(raw) != 2 * _COORD:
         return False
     der = encode_dss_signature(

@@ -20,7 +20,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
-from ivsrt.emulator import Emulator
+from ivsrt.emulator import Emulator, Limits
 from tests.emulator.conftest import raw_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,8 +227,9 @@ def _scenario_sync(client: Any, emu: Emulator) -> dict[str, Any]:
     }
 
 
-async def test_full_scenario_with_plain_boto3(ivs_emulator: Emulator) -> None:
-    result = await asyncio.to_thread(_boto3_scenario, ivs_emulator.endpoint_url, ivs_emulator)
+async def test_full_scenario_with_plain_boto3() -> None:
+    async with Emulator(limits=Limits(max_stages=300)) as emu:  # 250 stages to page through
+        result = await asyncio.to_thread(_boto3_scenario, emu.endpoint_url, emu)
     assert result["pid"] == result["token_pid"]
     assert result["participants"] == [result["pid"]]
     assert result["composition"] == "ACTIVE"
@@ -242,6 +243,7 @@ async def test_full_scenario_with_plain_boto3(ivs_emulator: Emulator) -> None:
     assert result["not_found"] == f"Stage not found: {result['arn']}x"
 
 
+@pytest.mark.ivsrt_limits(max_stages=300)
 async def test_full_scenario_with_plain_aiobotocore(ivs_emulator: Emulator, aio: Any) -> None:
     created = await aio.create_stage(participantTokenConfigurations=[{"userId": "a"}])
     arn = created["stage"]["arn"]
@@ -320,5 +322,5 @@ async def test_quickstart_runs_against_the_emulator(
     assert ivs_emulator.request_count("StartComposition") == 1
     assert ivs_emulator.request_count("ListStages") == 3  # 2 pages + max_items=2 (one request)
     # it cleaned up after itself
-    state = ivs_emulator._state
+    state = ivs_emulator._service.store
     assert (state.stages, state.ingests, state.encoders, state.storages) == ({}, {}, {}, {})

@@ -52,7 +52,7 @@ async def test_unsigned_and_badly_signed_requests_get_403(ivs_emulator: Emulator
         assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
         assert info.value.response["Error"]["Message"]
     assert ivs_emulator.request_count("ListStages") == 3
-    assert ivs_emulator._state.stages == {}
+    assert ivs_emulator._service.store.stages == {}
 
 
 async def test_any_region_is_accepted_and_used_in_arns(ivs_emulator: Emulator) -> None:
@@ -95,6 +95,7 @@ async def test_timestamps_are_iso8601_strings(ivs_emulator: Emulator, aio: Any) 
     assert raw.participant_token.expiration_time
 
 
+@pytest.mark.ivsrt_limits(max_stages=300)
 async def test_pagination_over_250_items(ivs_emulator: Emulator, ivs_client: ivsrt.Client) -> None:
     api = ivs_client.api
     made = await asyncio.gather(*(api.create_stage(name=f"s{i}") for i in range(250)))
@@ -228,7 +229,7 @@ async def test_control_surface_over_http(
     async with aiohttp.ClientSession() as http:
 
         async def call(method: str, path: str, **body: Any) -> tuple[int, dict[str, Any]]:
-            async with http.request(method, base + path, json=body or None) as resp:
+            async with http.request(method, base + path, json=body) as resp:
                 return resp.status, await resp.json()
 
         status, body = await call("POST", "join", token=token)

@@ -1,0 +1,150 @@
+"""JSON in and out, and the service's error shape."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from ivsrt._generated.constraints import ERROR_STATUS
+
+__all__ = [
+    "BadBody",
+    "BodyTimeout",
+    "error_response",
+    "host_is_valid",
+    "json_response",
+    "read_body",
+    "read_json_object",
+    "split_target",
+    "timeout_response",
+    "validation_message",
+]
+
+_STATUS_EXTRA = {"ThrottlingException": 429}
+
+
+class BadBody(Exception):
+    """The request body is not one JSON object."""
+
+
+def read_json_object(raw: bytes, *, strip_nulls: bool = True) -> dict[str, Any]:
+    """The JSON object in ``raw`` (empty body: ``{}``), nulls removed (AWS treats a null member
+    as absent). Raises `BadBody` for anything else, deeply nested documents
+    (RecursionError) included."""
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+        if strip_nulls:
+            parsed = _strip_nulls(parsed)
+    except (ValueError, RecursionError):
+        raise BadBody("the request body is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise BadBody("the request body must be a JSON object")
+    return parsed
+
+
+def _strip_nulls(value: Any) -> Any:
+    """``value`` without JSON nulls (AWS treats a null member as absent)."""
+    if isinstance(value, dict):
+        return {k: _strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_strip_nulls(v) for v in value if v is not None]
+    return value
+
+
+def _wire_time(value: datetime.datetime) -> str:
+    value = value.astimezone(datetime.timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return _wire_time(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _dumps(body: Mapping[str, Any]) -> str:
+    return json.dumps(body, default=_default, separators=(",", ":"))
+
+
+def json_response(body: Mapping[str, Any], status: int = 200, **headers: str) -> web.Response:
+    hdrs = {"x-amzn-RequestId": str(uuid.uuid4())}
+    hdrs.update(headers)
+    return web.Response(
+        text=_dumps(body), status=status, content_type="application/json", headers=hdrs
+    )
+
+
+def error_response(code: str, message: str, status: int | None = None) -> web.Response:
+    """An error as the service sends it. Modeled errors carry ``exceptionMessage``; errors of
+    the AWS front end (signature, throttling, 5xx) also carry ``message``, as AWS sends them."""
+    if status is None:
+        status = ERROR_STATUS.get(code) or _STATUS_EXTRA.get(code, 400)
+    body = {"exceptionMessage": message}
+    if code not in ERROR_STATUS:
+        body["message"] = message
+    return json_response(body, status, **{"x-amzn-ErrorType": code})
+
+
+def validation_message(violations: list[Any]) -> str:
+    n = len(violations)
+    detail = "; ".join(
+        f"Value at '{v.path}' failed to satisfy constraint: {v.rule}" if v.path else str(v.rule)
+        for v in violations
+    )
+    return f"{n} validation error{'s' if n != 1 else ''} detected: {detail}"
+
+
+def split_target(raw_path: str) -> tuple[str, str]:
+    """(path, query) of a request target. Not `urlsplit`: a target starting with ``//`` is a
+    path, not an authority, and nothing in it can make this fail."""
+    path, _, query = raw_path.partition("?")
+    return path, query
+
+
+def host_is_valid(host: str | None) -> bool:
+    """True for a ``Host`` header of the form ``name[:port]`` or ``[v6][:port]``."""
+    if not host:
+        return False
+    try:
+        parts = urlsplit(f"//{host}")
+        _ = parts.port
+    except ValueError:
+        return False
+    return bool(parts.hostname) and parts.netloc == host and "@" not in host
+
+
+class BodyTimeout(Exception):
+    """The request body did not arrive in time."""
+
+
+async def read_body(request: web.Request, timeout: float) -> bytes:
+    """The request body, within ``timeout`` seconds (`BodyTimeout` beyond)."""
+    try:
+        return await asyncio.wait_for(request.read(), timeout)
+    except asyncio.TimeoutError:
+        raise BodyTimeout from None
+
+
+async def timeout_response(request: web.Request, timeout: float) -> web.StreamResponse:
+    """408 for a body that did not arrive in time, then the connection is closed (rather than
+    waiting for the rest of the body)."""
+    response = error_response(
+        "RequestTimeoutException",
+        f"the request body did not arrive within {timeout:g} seconds",
+        408,
+    )
+    response.force_close()
+    await response.prepare(request)
+    await response.write_eof()
+    if request.transport is not None:
+        request.transport.close()
+    return response

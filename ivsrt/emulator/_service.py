@@ -1,0 +1,180 @@
+"""The `Service`: one emulator's configuration, state, faults and request log, and every action
+on them. The HTTP layer and the `Emulator` facade both sit on it."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from ivsrt.emulator._clock import Clock
+from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
+from ivsrt.emulator.state import compositions, handlers, ingest, media, snapshot
+from ivsrt.emulator.state.limits import Limits
+from ivsrt.emulator.state.records import Body
+from ivsrt.emulator.state.store import Store
+
+__all__ = ["Service"]
+
+
+class Service:
+    """Thread-safe: every action takes `lock`."""
+
+    def __repr__(self) -> str:
+        return f"<ivsrt.emulator Service {self.endpoint_url or 'not serving'}>"
+
+    def __init__(
+        self,
+        *,
+        seed: int | None,
+        access_key: str,
+        secret_key: str,
+        account_id: str,
+        region: str,
+        composition_start_delay: float,
+        composition_stop_delay: float,
+        limits: Limits,
+        allowed_hosts: frozenset[str] = frozenset(),
+        control_token: str | None = None,
+    ) -> None:
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.account_id = account_id
+        self.region = region
+        """Default region (of `Emulator.client`, and of requests refused before signing)."""
+        self.limits = limits
+        self.allowed_hosts = frozenset(h.rstrip(".").lower() for h in allowed_hosts)
+        """Host names (besides IP addresses and localhost) the emulator answers to."""
+        self.control_token = control_token
+        """When set, control requests over HTTP must carry it (secret: never logged)."""
+        self.clock = Clock()
+        self.faults = Faults(seed)
+        self._seed = seed
+        self._delays = (composition_start_delay, composition_stop_delay)
+        self.store = self._new_store()
+        self.lock = threading.RLock()
+        self.attempt_log = AttemptLog(limits.max_invocations_tracked)
+        self.endpoint_url: str | None = None
+        """Set by the `Emulator` while it serves."""
+        self._requests: Counter[str] = Counter()
+        self._total_requests = 0
+
+    def _new_store(self) -> Store:
+        return Store(
+            clock=self.clock,
+            account_id=self.account_id,
+            limits=self.limits,
+            composition_start_delay=self._delays[0],
+            composition_stop_delay=self._delays[1],
+            seed=self._seed,
+        )
+
+    # -- reset and snapshot ------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the state of a new emulator: no resources, no faults, no request log, the
+        clock at real time. The token-signing key stays."""
+        with self.lock:
+            key = self.store.signing_key
+            self.store = self._new_store()
+            self.store.signing_key = key
+            self.faults.reset()
+            self.attempt_log.clear()
+            self._requests.clear()
+            self._total_requests = 0
+            self.clock.reset()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every resource and the clock, as plain JSON (`restore` takes it back)."""
+        with self.lock:
+            self.store.settle()
+            body = snapshot.dump(self.store)
+            body["clock"] = self.clock.snapshot()
+            return body
+
+    def restore(self, data: Any) -> None:
+        """Replace every resource and the clock with a `snapshot` (``ValueError`` when ``data``
+        is not one; nothing changes then)."""
+        with self.lock:
+            store = self._new_store()
+            snapshot.load(store, data)
+            clock = Clock()
+            clock.restore(data.get("clock", {}))
+            self.clock.restore(data.get("clock", {}))
+            self.store = store
+
+    # -- the API -----------------------------------------------------------------------------
+    def call(self, operation: str, params: Body, region: str) -> Body:
+        """Run one validated operation in ``region`` (`ApiError` for service errors)."""
+        with self.lock:
+            return handlers.call(self.store, operation, params, region)
+
+    def count(self, operation: str | None) -> None:
+        """Count one API request (None: it matched no operation)."""
+        with self.lock:
+            self._total_requests += 1
+            if operation is not None:
+                self._requests[operation] += 1
+
+    def request_count(self, operation: str | None = None) -> int:
+        with self.lock:
+            if operation is None:
+                return self._total_requests
+            return self._requests[operation]
+
+    def attempts(self, invocation_id: str) -> int:
+        return self.attempt_log.attempts(invocation_id)
+
+    def invocations(self, operation: str | None = None) -> list[Invocation]:
+        return self.attempt_log.invocations(operation)
+
+    @property
+    def token_public_key_pem(self) -> str:
+        return self.store.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+
+    # -- media and failures (the control surface) --------------------------------------------
+    def join(self, token: str, client: Mapping[str, str] | None = None) -> str:
+        """``client``: the participant's client fields, wire names (``osName``...)."""
+        checked = media.client_fields(client or {})
+        with self.lock:
+            return media.join(self.store, token, checked)
+
+    def leave(self, token: str) -> None:
+        with self.lock:
+            media.leave(self.store, token)
+
+    def publish(self, token: str) -> bool:
+        with self.lock:
+            return media.publish(self.store, token)
+
+    def unpublish(self, token: str) -> None:
+        with self.lock:
+            media.unpublish(self.store, token)
+
+    def subscribe(self, token: str) -> bool:
+        with self.lock:
+            return media.subscribe(self.store, token)
+
+    def unsubscribe(self, token: str) -> None:
+        with self.lock:
+            media.unsubscribe(self.store, token)
+
+    def start_rtmp(self, stream_key: str) -> None:
+        with self.lock:
+            ingest.start_rtmp(self.store, stream_key)
+
+    def stop_rtmp(self, stream_key: str) -> None:
+        with self.lock:
+            ingest.stop_rtmp(self.store, stream_key)
+
+    def fail_composition(self, arn: str, reason: str) -> None:
+        with self.lock:
+            compositions.fail_composition(self.store, arn, reason)
+
+    def fail_destination(self, composition_arn: str, destination_id: str) -> None:
+        with self.lock:
+            compositions.fail_destination(self.store, composition_arn, destination_id)
