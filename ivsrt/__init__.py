@@ -117,3 +117,7 @@ __all__ = [
     "to_json",
     "tokens",
 ]
+
+from ivsrt._exceptions import publish_exceptions as _publish_exceptions
+
+_publish_exceptions("ivsrt", globals(), __all__)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import attrs
@@ -97,6 +97,15 @@ class ServiceError(IvsrtError):
             f"{where}{self.code} [HTTP {self.status}]: {message or '(no message)'}{rid}"
         )
 
+    def __reduce__(self) -> Any:
+        kwargs = {
+            "code": self.code,
+            "status": self.status,
+            "request_id": self.request_id,
+            "operation": self.operation,
+        }
+        return (_rebuild, (type(self), (self.message,), kwargs, self.__dict__))
+
 
 class ThrottlingError(ServiceError):
     """The service throttled the request (HTTP 429 or a throttling code). Retryable."""
@@ -116,6 +125,11 @@ class TransportError(IvsrtError):
         self.operation = operation
         self.may_have_been_applied = may_have_been_applied
         super().__init__(f"{operation}: {message}")
+
+    def __reduce__(self) -> Any:
+        # Rebuilt from its finished message: the subclasses' __init__ differ, the state is the
+        # same.
+        return (_rebuild_message, (type(self), str(self), self.__dict__))
 
 
 class OutcomeUnknownError(TransportError):
@@ -155,3 +169,33 @@ class WaiterFailedError(WaiterError):
 
 class WaiterTimeoutError(WaiterError, TimeoutError):
     """The waiter's deadline passed before the resource reached the state."""
+
+
+def publish_exceptions(module: str, namespace: Mapping[str, object], names: Iterable[str]) -> None:
+    """Report the exception classes ``names`` of ``namespace`` under the public ``module``
+    they are imported from (``ivsrt.ResourceNotFoundError``, not
+    ``ivsrt._generated.errors.ResourceNotFoundError``), in tracebacks and reprs alike. Pickling
+    finds them under the new path, which exports them."""
+    for name in names:
+        obj = namespace.get(name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            obj.__module__ = module
+
+
+def _rebuild(
+    cls: type[BaseException], args: tuple[Any, ...], kwargs: dict[str, Any], state: dict[str, Any]
+) -> BaseException:
+    """Unpickle an exception whose ``__init__`` takes keyword arguments."""
+    exc = cls(*args, **kwargs)
+    exc.__dict__.update(state)
+    return exc
+
+
+def _rebuild_message(
+    cls: type[BaseException], message: str, state: dict[str, Any]
+) -> BaseException:
+    """Unpickle an exception from its final message and attributes."""
+    exc = cls.__new__(cls)
+    BaseException.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc

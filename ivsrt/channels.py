@@ -33,3 +33,7 @@ from ivsrt._generated.channels.models import __all__ as _models_all
 from ivsrt._generated.channels.operations import ChannelsApi
 
 __all__ = ["ChannelsApi", "TolerantEnum", *_models_all, *_errors_all]
+
+from ivsrt._exceptions import publish_exceptions as _publish_exceptions
+
+_publish_exceptions("ivsrt.channels", globals(), _errors_all)

@@ -61,3 +61,7 @@ __all__ = [
     "generate_key_pair",
     "verify",
 ]
+
+from ivsrt._exceptions import publish_exceptions as _publish_exceptions
+
+_publish_exceptions("ivsrt.tokens", globals(), __all__)
