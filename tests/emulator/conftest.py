@@ -21,6 +21,15 @@ def raw_config(attempts: int = 1) -> AioConfig:
     )
 
 
+def model_session() -> Any:
+    """A plain aiobotocore session that loads the service model ivsrt ships (botocore's own
+    data, newer than an older installed botocore's), so both ends of a comparison parse the
+    same members."""
+    session = get_session()
+    session.get_component("data_loader").search_paths.insert(0, ivsrt.botocore_data_path())
+    return session
+
+
 @pytest_asyncio.fixture
 async def aio(ivs_emulator: Emulator) -> AsyncIterator[Any]:
     """A plain aiobotocore ivs-realtime client for the emulator, with the service model ivsrt

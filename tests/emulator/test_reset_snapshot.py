@@ -15,11 +15,10 @@ from typing import Any
 import aiohttp
 import boto3
 import pytest
-from aiobotocore.session import get_session
 from botocore.config import Config
 
 from ivsrt.emulator import ControlClient, ControlError, Emulator
-from tests.emulator.conftest import raw_config
+from tests.emulator.conftest import model_session, raw_config
 
 
 def _boto(endpoint_url: str) -> Any:
@@ -122,7 +121,7 @@ async def test_reset_starts_over(ivs_emulator: Emulator, aio: Any) -> None:
     first = (await aio.create_stage(name="again"))["stage"]["arn"]
     async with (
         Emulator(seed=0) as fresh,
-        get_session().create_client(
+        model_session().create_client(
             "ivs-realtime",
             region_name="us-west-2",
             endpoint_url=fresh.endpoint_url,
@@ -147,7 +146,7 @@ async def test_snapshot_is_json_and_restores_everything_into_another_emulator(
     async with Emulator(seed=99) as other:
         other.restore(json.loads(text))
         client = _boto(other.endpoint_url)
-        async with get_session().create_client(
+        async with model_session().create_client(
             "ivs-realtime",
             region_name="us-west-2",
             endpoint_url=other.endpoint_url,
