@@ -78,10 +78,11 @@ def test_errors_do_not_clash_with_the_realtime_ones(name: str) -> None:
         assert cls is ivsrt.ThrottlingError
         return
     assert cls.code_name == name
-    assert cls.__module__ == "ivsrt._generated.channels.errors"
+    assert cls.__module__ == "ivsrt.channels"  # its own class, reported at its public path
     realtime = ivsrt.errors.ERRORS_BY_CODE.get(name)
     if realtime is not None:
         assert issubclass(cls, realtime)
+        assert cls is not realtime
         assert cls is not realtime
     assert getattr(c, cls.__name__) is cls
 
