@@ -1,6 +1,6 @@
 """``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N] [--allow-host NAME]
 [--control-token TOKEN] [--state-file PATH]
-[--limit NAME=VALUE]``
+[--limit NAME=VALUE] [--event-target URL]``
 
 Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly with exit status 0. A port that
 cannot be bound is a one-line error with exit status 2."""
@@ -14,6 +14,7 @@ import os
 import signal
 import sys
 
+from ivsrt.emulator._delivery import check_event_target
 from ivsrt.emulator._emulator import Emulator
 from ivsrt.emulator.state.limits import parse_limits
 
@@ -63,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         help="load the emulator's state from PATH at start (if it exists) and save it there "
         "at stop (a JSON snapshot, which holds stream keys: keep it private)",
     )
+    p.add_argument(
+        "--event-target",
+        metavar="URL",
+        default=None,
+        help="POST every EventBridge event the emulator emits to URL (a loopback http:// "
+        "address, e.g. http://127.0.0.1:9000/events), as an EventBridge API destination",
+    )
     return p
 
 
@@ -86,6 +94,7 @@ async def _serve(args: argparse.Namespace) -> None:
         control_token=args.control_token or None,
         state_file=args.state_file,
         limits=parse_limits(args.limit),
+        event_target=args.event_target,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -121,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         parse_limits(args.limit)
+        if args.event_target is not None:
+            check_event_target(args.event_target)
     except ValueError as exc:
         parser.error(str(exc))
     try:

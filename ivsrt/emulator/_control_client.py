@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from types import TracebackType
 from typing import Any, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp
 from typing_extensions import Self
@@ -15,6 +16,9 @@ from ivsrt.emulator._http.guard import CONTROL_HEADER
 from ivsrt.emulator.state.errors import ControlError
 
 __all__ = ["ControlClient"]
+
+_LONG_POLL = 5.0
+"""Seconds one ``GET events`` waits at most (the request timeout must exceed it)."""
 
 
 class _HasToken(Protocol):
@@ -201,6 +205,69 @@ class ControlClient:
             "compositions/fail-destination",
             {"compositionArn": composition_arn, "destinationId": destination_id},
         )
+
+    # -- EventBridge events ------------------------------------------------------------------
+    async def events_after(
+        self,
+        after: int = 0,
+        *,
+        detail_type: str | None = None,
+        resource: str | None = None,
+        event_name: str | None = None,
+        wait: float = 0.0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The matching events with a sequence number above ``after`` (waiting up to ``wait``
+        seconds, at most 20, for one), and the cursor to pass as ``after`` next time."""
+        query: dict[str, str] = {"after": str(after), "wait": str(wait)}
+        for key, value in (
+            ("detailType", detail_type),
+            ("resource", resource),
+            ("eventName", event_name),
+        ):
+            if value is not None:
+                query[key] = value
+        data = await self.request("GET", "events?" + urlencode(query))
+        return list(data["events"]), int(data["last"])
+
+    async def events(
+        self,
+        *,
+        detail_type: str | None = None,
+        resource: str | None = None,
+        event_name: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """As `Emulator.events`: every EventBridge event kept, oldest first, filtered."""
+        found, _ = await self.events_after(
+            detail_type=detail_type, resource=resource, event_name=event_name
+        )
+        return found
+
+    async def wait_for_event(
+        self,
+        *,
+        detail_type: str | None = None,
+        resource: str | None = None,
+        event_name: str | None = None,
+        after: int = 0,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
+        """The first matching event after ``after`` (0: the first kept), waiting up to
+        ``timeout`` seconds for it (``TimeoutError`` then)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            remaining = deadline - loop.time()
+            found, after = await self.events_after(
+                after,
+                detail_type=detail_type,
+                resource=resource,
+                event_name=event_name,
+                wait=max(0.0, min(remaining, _LONG_POLL, (self._timeout.total or 10.0) / 2)),
+            )
+            if found:
+                return found[0]
+            if remaining <= 0:
+                raise TimeoutError(f"no matching event within {timeout} seconds")
 
     # -- the clock ---------------------------------------------------------------------------
     async def now(self) -> datetime.datetime:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
 from typing_extensions import Self
 
 from ivsrt.emulator._clock import Clock
+from ivsrt.emulator._delivery import Delivery, check_event_target
 from ivsrt.emulator._faults import Faults, Invocation
 from ivsrt.emulator._http.app import build_app
 from ivsrt.emulator._http.control import CONTROL_PREFIX
@@ -23,7 +24,13 @@ from ivsrt.emulator.state.media import CLIENT_FIELDS
 if TYPE_CHECKING:
     from ivsrt.client import Client
 
-__all__ = ["Emulator"]
+__all__ = ["Emulator", "EventDetailType"]
+
+EventDetailType = Literal[
+    "IVS Stage Update", "IVS Composition State Change", "IVS Participant Recording State Change"
+]
+"""The ``detail-type`` of the events the emulator emits."""
+_FOREVER = 3600.0
 
 
 class Emulator:
@@ -56,6 +63,10 @@ class Emulator:
         control_token: when set, control requests over HTTP must carry
             ``Authorization: Bearer <control_token>`` (`ControlClient` ``control_token=``);
             the Python methods need nothing.
+        event_target: a loopback ``http://`` URL every EventBridge event is POSTed to while
+            the emulator serves, as an EventBridge API destination receives it (the body is
+            the event JSON); a failed delivery is retried a few times, then dropped and
+            counted (`event_delivery`). Any other host is refused (``ValueError``).
 
     Everything that depends on time is computed from `clock` when read: advance or freeze
     it to make state changes deterministic.
@@ -77,9 +88,12 @@ class Emulator:
         allowed_hosts: Iterable[str] = (),
         control_token: str | None = None,
         state_file: str | os.PathLike[str] | None = None,
+        event_target: str | None = None,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
+        if event_target is not None:
+            check_event_target(event_target)
         self.limits: Limits = limits or Limits()
         """Quotas and memory bounds in force."""
         self.host = host
@@ -115,6 +129,7 @@ class Emulator:
                 self._service.restore(saved)
             except ValueError as exc:
                 raise ValueError(f"state_file {str(self._state_file)!r}: {exc}") from None
+        self._delivery = None if event_target is None else Delivery(self._service, event_target)
         self._runner: web.AppRunner | None = None
         self._endpoint_url: str | None = None
         self._bound_port: int | None = None
@@ -162,6 +177,8 @@ class Emulator:
         host = self.host if ":" not in self.host else f"[{self.host}]"
         self._endpoint_url = f"http://{host}:{self._bound_port}"
         self._service.endpoint_url = self._endpoint_url
+        if self._delivery is not None:
+            self._delivery.start()
         return self
 
     async def stop(self) -> None:
@@ -169,6 +186,8 @@ class Emulator:
         `start`). Safe to call more than once."""
         runner, self._runner = self._runner, None
         self._endpoint_url = None
+        if self._delivery is not None:
+            await self._delivery.stop()
         self._service.endpoint_url = None
         if runner is not None:
             await runner.cleanup()
@@ -231,6 +250,65 @@ class Emulator:
         another emulator of the same account). Tokens and page tokens issued before the
         snapshot stay valid. Raises ``ValueError`` for anything else, changing nothing."""
         self._service.restore(dict(snapshot) if isinstance(snapshot, Mapping) else snapshot)
+
+    # -- EventBridge events ------------------------------------------------------------------
+    def events(
+        self,
+        *,
+        detail_type: EventDetailType | None = None,
+        resource: str | None = None,
+        event_name: str | None = None,
+        after: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Every EventBridge event emitted so far (oldest first, at most
+        ``Limits.max_eventbridge_events``), as IVS sends them: the JSON objects a rule
+        delivers (`ivsrt.events.parse_event` reads them). Filters: the ``detail-type``, an ARN
+        in ``resources`` (a stage, or a composition), the ``detail.event_name``; ``after``:
+        only the events that follow an `event_cursor`."""
+        return self._service.events_after(after, detail_type, resource, event_name)[0]
+
+    @property
+    def event_cursor(self) -> int:
+        """The sequence number of the latest event: `watch_events` ``after=`` it waits for
+        the ones that follow. It goes on across `reset` and `restore`."""
+        return self._service.events_after(0)[1]
+
+    @property
+    def event_delivery(self) -> tuple[int, int]:
+        """``(delivered, dropped)`` events of ``event_target`` (``(0, 0)`` without one)."""
+        d = self._delivery
+        return (0, 0) if d is None else (d.delivered, d.failed)
+
+    async def watch_events(
+        self,
+        *,
+        detail_type: EventDetailType | None = None,
+        resource: str | None = None,
+        event_name: str | None = None,
+        after: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The matching events as they are emitted (filters as `events`), from those after
+        ``after`` (an `event_cursor`; None: from now on, 0: from the first kept)::
+
+            async for event in emu.watch_events(resource=composition.arn, timeout=10):
+                if event["detail"]["event_name"] == "Session End":
+                    break
+
+        ``timeout``: seconds to wait for each next event; ``TimeoutError`` when none comes
+        (None: wait for ever). Changes made by time alone (a composition becoming ACTIVE)
+        are seen while it waits."""
+        cursor = self.event_cursor if after is None else after
+        wait = _FOREVER if timeout is None else timeout
+        while True:
+            found, last = await self._service.wait_events(
+                cursor, wait, detail_type, resource, event_name
+            )
+            if not found and timeout is not None:
+                raise TimeoutError(f"no matching event within {timeout} seconds")
+            cursor = last
+            for event in found:
+                yield event
 
     # -- control surface ---------------------------------------------------------------------
     def join(

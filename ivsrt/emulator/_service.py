@@ -3,7 +3,9 @@ on them. The HTTP layer and the `Emulator` facade both sit on it."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -12,12 +14,15 @@ from cryptography.hazmat.primitives import serialization
 
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
-from ivsrt.emulator.state import compositions, handlers, ingest, media, snapshot
+from ivsrt.emulator.state import bus, compositions, handlers, ingest, media, snapshot
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.records import Body
 from ivsrt.emulator.state.store import Store
 
 __all__ = ["Service"]
+
+_POLL_SECONDS = 0.02
+"""How often a waiter for events looks again."""
 
 
 class Service:
@@ -63,7 +68,7 @@ class Service:
         self._total_requests = 0
 
     def _new_store(self) -> Store:
-        return Store(
+        store = Store(
             clock=self.clock,
             account_id=self.account_id,
             limits=self.limits,
@@ -71,6 +76,11 @@ class Service:
             composition_stop_delay=self._delays[1],
             seed=self._seed,
         )
+        # event sequence numbers go on across reset and restore: a watcher's cursor stays valid
+        previous = getattr(self, "store", None)
+        if previous is not None:
+            store.bus.last_seq = previous.bus.last_seq
+        return store
 
     # -- reset and snapshot ------------------------------------------------------------------
     def reset(self) -> None:
@@ -104,6 +114,44 @@ class Service:
             clock.restore(data.get("clock", {}))
             self.clock.restore(data.get("clock", {}))
             self.store = store
+
+    # -- EventBridge events ------------------------------------------------------------------
+    def events_after(
+        self,
+        after: int,
+        detail_type: str | None = None,
+        resource: str | None = None,
+        event_name: str | None = None,
+    ) -> tuple[list[Body], int]:
+        """The events kept with a sequence number above ``after`` that match, and the last
+        sequence number (the cursor to pass next time)."""
+        with self.lock:
+            self.store.settle()
+            found = [
+                e
+                for _, e in self.store.bus.since(after)
+                if bus.matches(e, detail_type, resource, event_name)
+            ]
+            return [bus.copy_event(e) for e in found], self.store.bus.last_seq
+
+    async def wait_events(
+        self,
+        after: int,
+        timeout: float,
+        detail_type: str | None = None,
+        resource: str | None = None,
+        event_name: str | None = None,
+    ) -> tuple[list[Body], int]:
+        """`events_after`, waiting up to ``timeout`` seconds for at least one (polling, so
+        that changes made by time alone, and from other threads, are seen)."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            found, last = self.events_after(after, detail_type, resource, event_name)
+            remaining = deadline - time.monotonic()
+            if found or remaining <= 0:
+                return found, last
+            after = last
+            await asyncio.sleep(min(_POLL_SECONDS, remaining))
 
     # -- the API -----------------------------------------------------------------------------
     def call(self, operation: str, params: Body, region: str) -> Body:

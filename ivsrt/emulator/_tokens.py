@@ -22,8 +22,6 @@ __all__ = [
 ]
 
 _ALGORITHM = "ES384"
-_NO_TIME_CHECKS = {"verify_exp": False, "verify_iat": False, "verify_nbf": False}
-"""The emulator checks ``exp`` against its own clock, not the machine's."""
 
 
 class TokenError(ValueError):
@@ -36,12 +34,21 @@ def sign_es384(key: ec.EllipticCurvePrivateKey, kid: str, claims: Mapping[str, A
 
 
 def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, claims) of a compact JWS, without checking the signature."""
+    """(header, claims) of a compact JWS, without checking the signature (nor the time
+    claims: the emulator checks ``exp`` against its own clock, not the machine's)."""
     if not token.isascii():
         raise TokenError("the token is not a JWT (not ASCII)")
     try:
         header = jwt.get_unverified_header(token)
-        claims = jwt.decode(token, options={"verify_signature": False, **_NO_TIME_CHECKS})
+        claims = jwt.decode(
+            token,
+            options={
+                "verify_signature": False,
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
+        )
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise TokenError("the token is not a JWT") from exc
     if header.get("alg") != _ALGORITHM:
@@ -55,7 +62,12 @@ def verify_es384(token: str, keys: Iterable[ec.EllipticCurvePublicKey]) -> bool:
         return False
     for key in keys:
         try:
-            jwt.decode(token, key, algorithms=[_ALGORITHM], options=dict(_NO_TIME_CHECKS))
+            jwt.decode(
+                token,
+                key,
+                algorithms=[_ALGORITHM],
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            )
         except jwt.InvalidSignatureError:
             continue
         except (jwt.InvalidTokenError, ValueError, TypeError):

@@ -15,6 +15,16 @@ Quotas and bounds of the emulators these fixtures start come from the ini option
 
 or for one test, ``@pytest.mark.ivsrt_limits(max_stages=3)``.
 
+``ivs_events`` waits for the EventBridge events of ``ivs_emulator`` (an `EventWaiter`)::
+
+    async def test_composition_starts(ivs_client, ivs_emulator, ivs_events):
+        composition = await stage.start_composition(destinations=[...])
+        ivs_emulator.clock.advance(10)
+        event = await ivs_events.next(
+            "IVS Composition State Change", resource=composition.arn, timeout=5
+        )
+        assert event.event_name is CompositionEventName.SESSION_START
+
 For a faster suite, ``ivs_emulator_reset`` gives every test the same emulator (started once per
 session, serving from a background thread), reset before the test: no resources, no faults, no
 request log, the clock at real time.
@@ -24,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import attrs
@@ -31,10 +42,18 @@ import pytest
 import pytest_asyncio
 
 from ivsrt.client import Client
-from ivsrt.emulator._emulator import Emulator
+from ivsrt.emulator._emulator import Emulator, EventDetailType
 from ivsrt.emulator.state.limits import Limits, parse_limits
+from ivsrt.events import IvsEvent, parse_event
 
-__all__ = ["ivs_client", "ivs_emulator", "ivs_emulator_reset", "ivs_emulator_shared"]
+__all__ = [
+    "EventWaiter",
+    "ivs_client",
+    "ivs_emulator",
+    "ivs_emulator_reset",
+    "ivs_emulator_shared",
+    "ivs_events",
+]
 
 
 _LIMITS_INI = "ivsrt_emulator_limits"
@@ -122,3 +141,66 @@ def ivs_emulator_reset(ivs_emulator_shared: Emulator) -> Emulator:
     """The session's shared emulator, reset before the test (`Emulator.reset`)."""
     ivs_emulator_shared.reset()
     return ivs_emulator_shared
+
+
+class EventWaiter:
+    """Waits for an emulator's EventBridge events, parsed (`ivsrt.events.parse_event`).
+
+    It sees the events emitted since it was made, and returns each at most once, oldest
+    first: ``next(...)`` is the oldest matching event not returned yet, waited for up to
+    ``timeout`` seconds (``TimeoutError`` then, naming what was awaited). Make one for any
+    emulator, e.g. ``EventWaiter(ivs_emulator_reset)``.
+    """
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self._start = emulator.event_cursor
+        self._returned: set[str] = set()
+
+    def all(
+        self,
+        detail_type: EventDetailType | None = None,
+        *,
+        resource: str | None = None,
+        event_name: str | None = None,
+    ) -> list[IvsEvent]:
+        """Every matching event emitted since the waiter was made (returned or not)."""
+        found = self.emulator.events(
+            detail_type=detail_type, resource=resource, event_name=event_name, after=self._start
+        )
+        return [parse_event(e) for e in found]
+
+    async def next(
+        self,
+        detail_type: EventDetailType | None = None,
+        *,
+        resource: str | None = None,
+        event_name: str | None = None,
+        timeout: float = 10.0,
+    ) -> IvsEvent:
+        """The oldest matching event not returned yet, waiting up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for event in self.all(detail_type, resource=resource, event_name=event_name):
+                if event.id not in self._returned:
+                    self._returned.add(event.id)
+                    return event
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                wanted = ", ".join(
+                    f"{k}={v!r}"
+                    for k, v in (
+                        ("detail_type", detail_type),
+                        ("resource", resource),
+                        ("event_name", event_name),
+                    )
+                    if v is not None
+                )
+                raise TimeoutError(f"no event ({wanted or 'any'}) within {timeout} seconds")
+            await asyncio.sleep(min(0.02, remaining))
+
+
+@pytest.fixture
+def ivs_events(ivs_emulator: Emulator) -> EventWaiter:
+    """An `EventWaiter` for ``ivs_emulator``'s events of this test."""
+    return EventWaiter(ivs_emulator)

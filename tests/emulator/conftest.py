@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
 import ivsrt
 from ivsrt.emulator import Emulator
+from tests.emulator._boto import Boto
 
 
 def raw_config(attempts: int = 1) -> AioConfig:
@@ -45,3 +47,9 @@ async def aio(ivs_emulator: Emulator) -> AsyncIterator[Any]:
         config=raw_config(),
     ) as client:
         yield client
+
+
+@pytest.fixture
+def boto(ivs_emulator: Emulator) -> Boto:
+    """A plain boto3 client of ``ivs_emulator`` (`Boto`: ``await boto("create_stage", ...)``)."""
+    return Boto(ivs_emulator)

@@ -215,8 +215,8 @@ async def test_token_expiry_and_bad_tokens(
     with pytest.raises(ControlError, match="signature"):
         ivs_emulator.join(forged)
     header, payload, _ = token.split(".")
+    bad_signature = base64.urlsafe_b64encode(b"x" * 96).rstrip(b"=").decode()
     with pytest.raises(ControlError, match="signature"):
-        bad_signature = base64.urlsafe_b64encode(b"x" * 96).rstrip(b"=").decode()
         ivs_emulator.join(f"{header}.{payload}.{bad_signature}")
 
 

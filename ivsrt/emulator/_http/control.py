@@ -148,6 +148,37 @@ _CONTROL: dict[tuple[str, str], ControlHandler] = {
 }
 
 
+_MAX_EVENTS_WAIT = 20.0
+"""Longest ``wait`` of ``GET events`` (seconds): a long poll, bounded."""
+
+
+def _number(request: web.Request, key: str, default: float, low: float, high: float) -> float:
+    text = _query(request, key)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:
+        raise ControlError("BAD_REQUEST", f"'{key}' must be a number from {low:g} to {high:g}")
+    return value
+
+
+async def _events(svc: Service, request: web.Request) -> web.StreamResponse:
+    """``GET events?after=N&wait=S&detailType=..&resource=..&eventName=..``: the events after
+    sequence number N (waiting up to S seconds for one), and ``last``, the cursor for the next
+    call."""
+    try:
+        after = int(_number(request, "after", 0, 0, 2**53))
+        wait = _number(request, "wait", 0, 0, _MAX_EVENTS_WAIT)
+    except ControlError as exc:
+        return json_response({"error": exc.code, "message": exc.message}, 400)
+    filters = (_query(request, "detailType"), _query(request, "resource"))
+    found, last = await svc.wait_events(after, wait, *filters, _query(request, "eventName"))
+    return json_response({"events": found, "last": last})
+
+
 async def serve_control(svc: Service, request: web.Request) -> web.StreamResponse:
     refusal = control_refusal(svc, request)
     if refusal is not None:
@@ -155,6 +186,8 @@ async def serve_control(svc: Service, request: web.Request) -> web.StreamRespons
         return json_response({"error": code, "message": message}, status)
     path = split_target(request.raw_path)[0][len(CONTROL_PREFIX) :].rstrip("/")
     handler = _CONTROL.get((request.method, path))
+    if handler is None and request.method == "GET" and path == "events":
+        return await _events(svc, request)
     if handler is None and request.method == "GET" and path.startswith("attempts/"):
         invocation = unquote(path[len("attempts/") :])
         return json_response({"attempts": svc.attempts(invocation)})

@@ -74,6 +74,9 @@ class Limits:
     """Participant events kept over the whole emulator. At the cap the oldest ended stage
     session is forgotten; when none has ended, the oldest events of the live session's
     participants are dropped."""
+    max_eventbridge_events: int = 10_000
+    """EventBridge events kept (``Emulator.events``, ``/_emulator/events``); the oldest are
+    forgotten first."""
 
 
 def parse_limits(items: Iterable[str], base: Limits | None = None) -> Limits:

@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ivsrt.emulator import _tokens
-from ivsrt.emulator.state.arns import arn_region
+from ivsrt.emulator.state import bus, exchange
 from ivsrt.emulator.state.errors import ControlError
 from ivsrt.emulator.state.records import Event, Participant, Replica, Session, Stage, rand
 from ivsrt.emulator.state.store import Store
@@ -37,7 +37,7 @@ __all__ = [
     "unsubscribe",
 ]
 
-ALL_CAPABILITIES = ["PUBLISH", "SUBSCRIBE"]
+ALL_CAPABILITIES = exchange.ALL_CAPABILITIES
 
 CLIENT_FIELDS = {
     "isp_name": "ispName",
@@ -69,10 +69,16 @@ def client_fields(given: Mapping[str, object]) -> dict[str, str]:
     return out
 
 
-def event(store: Store, part: Participant, name: str, **kw: Any) -> None:
+def event(
+    store: Store, part: Participant, name: str, *, stage: Stage | None = None, **kw: Any
+) -> None:
+    """Record a participant event (and, given its ``stage``, the Stage Update IVS sends)."""
     if store.n_events >= store.limits.max_total_events:
         _make_room(store, part)
-    part.events.append(Event(name=name, time=store.now(), participant_id=part.id, **kw))
+    ev = Event(name=name, time=store.now(), participant_id=part.id, **kw)
+    part.events.append(ev)
+    if stage is not None:
+        bus.participant_event(store, stage, part, ev)
     store.n_events += 1
     excess = len(part.events) - store.limits.max_events_per_participant
     if excess > 0:
@@ -228,21 +234,33 @@ def leave_stage(store: Store, stage: Stage, part: Participant, reason: str | Non
 
 def stop_publishing(store: Store, stage: Stage, part: Participant) -> None:
     part.publishing = False
-    if part.recording_state in ("STARTING", "ACTIVE"):
+    recording = part.recording_state in ("STARTING", "ACTIVE")
+    if recording:
         part.recording_state = "STOPPED"
-    event(store, part, "PUBLISH_STOPPED", replica=part.replication_type == "REPLICA")
+        duration = bus.recording_duration_ms(part, store.now())
+        bus.recording_event(store, stage, part, "Recording End", recording_duration_ms=duration)
+    event(store, part, "PUBLISH_STOPPED", stage=stage, replica=part.replication_type == "REPLICA")
 
 
 def start_publishing(store: Store, stage: Stage, part: Participant) -> bool:
     replica = part.replication_type == "REPLICA"
     if "PUBLISH" not in part.capabilities:
-        event(store, part, "PUBLISH_ERROR", error_code="INSUFFICIENT_CAPABILITIES", replica=replica)
+        event(
+            store,
+            part,
+            "PUBLISH_ERROR",
+            stage=stage,
+            error_code="INSUFFICIENT_CAPABILITIES",
+            replica=replica,
+        )
         return False
     session = stage.active
     assert session is not None
     publishers = sum(1 for x in session.connected() if x.publishing)
     if publishers >= store.limits.max_publishers_per_stage:
-        event(store, part, "PUBLISH_ERROR", error_code="QUOTA_EXCEEDED", replica=replica)
+        event(
+            store, part, "PUBLISH_ERROR", stage=stage, error_code="QUOTA_EXCEEDED", replica=replica
+        )
         return False
     part.publishing = True
     part.published = True
@@ -255,7 +273,9 @@ def start_publishing(store: Store, stage: Stage, part: Participant) -> bool:
         if storage is not None:
             part.recording_bucket = storage.body["s3"]["bucketName"]
             part.recording_prefix = f"{stage.id}/{session.id}/{part.id}"
-    event(store, part, "PUBLISH_STARTED", replica=replica)
+    event(store, part, "PUBLISH_STARTED", stage=stage, replica=replica)
+    if part.recording_state == "ACTIVE":
+        bus.recording_event(store, stage, part, "Recording Start")
     return True
 
 
@@ -277,6 +297,7 @@ def stop_replica(store: Store, rep: Replica, *, replica_left: bool = False) -> N
             store,
             part,
             "REPLICATION_STOPPED",
+            stage=source,
             destination_stage_arn=rep.destination_stage_arn,
             destination_session_id=rep.destination_session_id,
         )
@@ -320,37 +341,54 @@ def _participant(store: Store, token: str) -> tuple[Stage, Participant]:
 
 
 def join(store: Store, token: str, client: Mapping[str, str] | None = None) -> str:
+    """Join with ``token``, or exchange the token of the connected participant it names
+    (see state/exchange.py); a disconnected or revoked participant's token is refused."""
     stage, claims = _decode(store, token)
-    if (arn_region(stage.arn), claims["jti"]) in store.revoked:
-        raise ControlError(
-            "TOKEN_REVOKED",
-            f"the connection token {claims['jti']} was revoked (RevokeConnectionToken) and can "
-            "never join again",
-        )
-    caps_claim = claims.get("capabilities")
-    if isinstance(caps_claim, dict):
-        caps = [
-            c
-            for c, flag in (("PUBLISH", "allow_publish"), ("SUBSCRIBE", "allow_subscribe"))
-            if caps_claim.get(flag)
-        ]
-    elif isinstance(caps_claim, list):
-        caps = [str(c) for c in caps_claim]
+    pid, fields = claims["jti"], exchange.token_fields(claims)
+    refused = exchange.refusal(store, stage, pid)
+    if refused is not None:
+        known = exchange.latest_participant(stage, pid)
+        if known is not None:
+            event(store, known, "JOIN_ERROR", error_code=exchange.JOIN_REFUSED_CODE)
+        raise ControlError("TOKEN_REVOKED", refused)
+    session = stage.active
+    part = None if session is None else session.participants.get(pid)
+    if (
+        part is not None
+        and part.state == "CONNECTED"
+        and part.token_digest not in (None, _tokens.digest(token))
+    ):
+        _exchange(store, stage, part, token, fields)
     else:
-        caps = list(ALL_CAPABILITIES)
-    attributes = claims.get("attributes")
-    part = join_stage(
-        store,
-        stage,
-        claims["jti"],
-        user_id=str(claims.get("user_id") or ""),
-        attributes=attributes if isinstance(attributes, dict) else {},
-        capabilities=caps,
-        protocol="WHIP",
-    )
+        part = join_stage(
+            store,
+            stage,
+            pid,
+            user_id=fields.user_id,
+            attributes=fields.attributes,
+            capabilities=fields.capabilities,
+            protocol="WHIP",
+        )
+        exchange.remember_token(part, token, fields)
     if client:
         part.client = dict(client)
     return part.id
+
+
+def _exchange(
+    store: Store, stage: Stage, part: Participant, token: str, fields: exchange.TokenFields
+) -> None:
+    previous = exchange.token_record(part)
+    part.user_id, part.attributes = fields.user_id, dict(fields.attributes)
+    part.capabilities = list(fields.capabilities)
+    exchange.remember_token(part, token, fields)
+    if part.publishing and "PUBLISH" not in part.capabilities:
+        stop_publishing(store, stage, part)
+    if part.subscribing and "SUBSCRIBE" not in part.capabilities:
+        part.subscribing = False
+        event(store, part, "SUBSCRIBE_STOPPED")
+    new = exchange.token_record(part)
+    event(store, part, "TOKEN_EXCHANGED", stage=stage, previous_token=previous, new_token=new)
 
 
 def leave(store: Store, token: str) -> None:

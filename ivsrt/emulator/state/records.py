@@ -21,6 +21,7 @@ __all__ = [
     "Composition",
     "Destination",
     "Event",
+    "ExchangedToken",
     "Ingest",
     "Participant",
     "Replica",
@@ -55,6 +56,24 @@ def rand(rng: random.Random, n: int) -> str:
 
 
 @attrs.define
+class ExchangedToken:
+    """What a TOKEN_EXCHANGED event says of one token (the model's ExchangedParticipantToken)."""
+
+    capabilities: list[str]
+    attributes: dict[str, str]
+    user_id: str
+    expiration_time: datetime.datetime
+
+    def wire(self) -> Body:
+        return {
+            "capabilities": list(self.capabilities),
+            "attributes": dict(self.attributes),
+            "userId": self.user_id,
+            "expirationTime": self.expiration_time,
+        }
+
+
+@attrs.define
 class Event:
     name: str
     time: datetime.datetime
@@ -64,6 +83,8 @@ class Event:
     destination_stage_arn: str | None = None
     destination_session_id: str | None = None
     replica: bool = False
+    previous_token: ExchangedToken | None = None
+    new_token: ExchangedToken | None = None
     seq: int = _seq_field()
 
     def wire(self) -> Body:
@@ -81,6 +102,10 @@ class Event:
         ):
             if value is not None:
                 out[key] = value
+        if self.previous_token is not None:
+            out["previousToken"] = self.previous_token.wire()
+        if self.new_token is not None:
+            out["newToken"] = self.new_token.wire()
         return out
 
 
@@ -107,6 +132,10 @@ class Participant:
     redundant_ingest: bool | None = None
     client: dict[str, str] = attrs.field(factory=dict)
     """What the participant's client reported (wire names: ``osName``, ``browserName``...)."""
+    token_digest: str | None = None
+    """SHA-256 of the token it last joined or exchanged with (the token itself is not kept)."""
+    token_expires: datetime.datetime | None = None
+    """That token's expiry."""
     events: list[Event] = attrs.field(factory=list)
     seq: int = _seq_field()
 
@@ -209,6 +238,12 @@ class Composition:
     failed_at: datetime.datetime | None = None
     failure_reason: str | None = None
     request_hash: str = ""
+    session_id: str | None = None
+    """The stage session it composes (when its first event was emitted)."""
+    events_emitted: list[str] = attrs.field(factory=list)
+    """The state changes already emitted as EventBridge events (see state/bus.py)."""
+    events_done: bool = False
+    """True once its last event (Session End or Session Failure) was emitted."""
     seq: int = _seq_field()
 
     def _active_at(self) -> datetime.datetime:

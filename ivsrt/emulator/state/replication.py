@@ -55,6 +55,7 @@ def start_participant_replication(store: Store, p: Body, region: str) -> Body:
         store,
         part,
         "REPLICATION_STARTED",
+        stage=source,
         destination_stage_arn=dest.arn,
         destination_session_id=dest.active.id,
     )

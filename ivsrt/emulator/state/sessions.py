@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ivsrt.emulator.state import ingest, media
+from ivsrt.emulator.state import exchange, ingest, media
 from ivsrt.emulator.state.arns import arn_region
 from ivsrt.emulator.state.errors import not_found
 from ivsrt.emulator.state.paging import with_token
@@ -91,12 +91,15 @@ def revoke_connection_token(store: Store, p: Body, region: str) -> Body:
 
 
 def disconnect_participant(store: Store, p: Body, region: str) -> Body:
+    """The participant leaves, and its tokens can never join this stage again (the service:
+    the participant is disconnected "and revoked permanently")."""
     stage = store.stage(p["stageArn"])
     session = stage.active
     part = None if session is None else session.participants.get(p["participantId"])
     if part is None or part.state != "CONNECTED":
         raise not_found("Connected participant", p["participantId"])
     media.leave_stage(store, stage, part, reason=p.get("reason"))
+    exchange.remember_disconnected(store, stage.arn, part.id)
     for ing in store.ingests.values():
         if ing.participant_id == part.id:
             ingest.detach(ing)

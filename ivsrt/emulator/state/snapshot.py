@@ -26,6 +26,7 @@ from ivsrt.emulator.state.records import (
     Composition,
     Destination,
     Event,
+    ExchangedToken,
     Ingest,
     Participant,
     Replica,
@@ -54,7 +55,16 @@ def _time(value: Any, _: Any) -> datetime.datetime:
 
 
 _conv.register_structure_hook(datetime.datetime, _time)
-for _cls in (Event, Participant, Session, Destination, Composition, Ingest, Replica):
+for _cls in (
+    ExchangedToken,
+    Event,
+    Participant,
+    Session,
+    Destination,
+    Composition,
+    Ingest,
+    Replica,
+):
     _conv.register_unstructure_hook(
         _cls, make_dict_unstructure_fn(_cls, _conv, _cattrs_include_init_false=True)
     )
@@ -130,6 +140,7 @@ def dump(store: Store) -> dict[str, Any]:
         "ingestConfigurations": [_conv.unstructure(x) for x in store.ingests.values()],
         "replicas": [_conv.unstructure(r) for r in store.replicas],
         "revokedTokens": [[region, token_id] for region, token_id in store.revoked],
+        "disconnectedParticipants": [[arn, pid] for arn, pid in store.disconnected],
     }
 
 
@@ -163,6 +174,7 @@ def load(store: Store, data: Any) -> None:
         ingests = [_conv.structure(x, Ingest) for x in data["ingestConfigurations"]]
         replicas = [_conv.structure(r, Replica) for r in data["replicas"]]
         revoked = [(str(r), str(t)) for r, t in data.get("revokedTokens", [])]
+        disconnected = [(str(a), str(p)) for a, p in data.get("disconnectedParticipants", [])]
         scratch = type(store.rng)()
         scratch.setstate(rng_state)
     except (KeyError, TypeError, ValueError, cattrs.BaseValidationError) as exc:
@@ -180,6 +192,7 @@ def load(store: Store, data: Any) -> None:
     store.ingests = {x.arn: x for x in ingests}
     store.replicas = replicas
     store.revoked = OrderedDict((key, None) for key in revoked)
+    store.disconnected = OrderedDict((key, None) for key in disconnected)
     sessions = [s for st in stages for s in st.sessions.values()]
     parts = [p for s in sessions for p in s.participants.values()]
     store.n_participants = len(parts)

@@ -11,6 +11,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ivsrt.emulator._clock import Clock
+from ivsrt.emulator.state import bus
 from ivsrt.emulator.state.arns import arn_region
 from ivsrt.emulator.state.errors import ApiError, invalid, not_found
 from ivsrt.emulator.state.limits import Limits
@@ -70,6 +71,11 @@ class Store:
         self.revoked: OrderedDict[tuple[str, str], None] = OrderedDict()
         """(region, connection token id) revoked by RevokeConnectionToken, oldest first
         (bounded by Limits.max_total_participants)."""
+        self.disconnected: OrderedDict[tuple[str, str], None] = OrderedDict()
+        """(stage ARN, participant id) disconnected by DisconnectParticipant, oldest first
+        (bounded by Limits.max_total_participants): their tokens never join again."""
+        self.bus = bus.Bus(limits.max_eventbridge_events, seed)
+        """The EventBridge events emitted so far."""
         self.n_participants = 0
         """Participants over every kept stage session (bounded by max_total_participants)."""
         self.n_events = 0
@@ -176,6 +182,7 @@ class Store:
             if now >= deadline and (comp.failed_at is None or comp.failed_at > deadline):
                 comp.stop_requested = deadline
                 comp.failure_reason = None
+        bus.sync_compositions(self)
 
 
 def check_tag_keys(tags: Mapping[str, str]) -> None:
