@@ -5,9 +5,9 @@ who is publishing on each stage, whatever order the events arrive in and however
 
 Deploy ``handler`` behind an EventBridge rule (``{"source": ["aws.ivs"]}``), or ``sqs_handler``
 behind an SQS queue the rule feeds. ``main`` plays a session on the emulator (two publishers,
-one stops), then delivers the "IVS Stage Update" events IVS sends for it the way EventBridge may:
-out of order and with a redelivery. The handlers still end with the right state, and fetch
-the participant an event is about through the SDK.
+one stops), then delivers the "IVS Stage Update" events the emulator emitted for it (as IVS
+does) the way EventBridge may: out of order and with a redelivery. The handlers still end with
+the right state, and fetch the participant an event is about through the SDK.
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ import argparse
 import asyncio
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from ivsrt import Participant, Stage
+from ivsrt import Stage
 from ivsrt.events import EventLog, Outcome, StageEventName, StageUpdate, parse_event, parse_events
 
 if TYPE_CHECKING:
@@ -61,28 +60,6 @@ def sqs_handler(event: dict[str, Any], context: object) -> dict[str, list[str]]:
 # -- the demo ---------------------------------------------------------------------------------
 
 
-def stage_update(stage_arn: str, session_id: str, p: Participant, name: str, time: str) -> str:
-    """The JSON text of the "IVS Stage Update" event IVS sends (an SQS message body)."""
-    return json.dumps(
-        {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "IVS Stage Update",
-            "source": "aws.ivs",
-            "account": stage_arn.split(":")[4],
-            "time": time,
-            "region": stage_arn.split(":")[3],
-            "resources": [stage_arn],
-            "detail": {
-                "session_id": session_id,
-                "event_name": name,
-                "user_id": p.user_id,
-                "participant_id": p.participant_id,
-            },
-        }
-    )
-
-
 @contextlib.asynccontextmanager
 async def emulated() -> AsyncIterator[Emulator]:
     from ivsrt.emulator import Emulator  # the handlers above need no emulator (nor aiohttp)
@@ -92,7 +69,7 @@ async def emulated() -> AsyncIterator[Emulator]:
 
 
 async def main() -> dict[str, Any]:
-    """Play a session on the emulator and feed its events to the handlers."""
+    """Play a session on the emulator and feed the events it emitted to the handlers."""
     async with emulated() as emu:
         stage = await Stage.create(name="events-demo")
         alice = await stage.create_participant_token(user_id="alice")
@@ -102,22 +79,11 @@ async def main() -> dict[str, Any]:
             emu.publish(token.token or "")
         emu.clock.advance(2)  # bob publishes for two seconds, then stops
         emu.unpublish(bob.token or "")
-        session_id = (await stage.refresh()).active_session_id or ""
 
-        # The events IVS sends for that, built from the participants' own event history.
-        bodies: list[str] = []
-        names = {
-            "PUBLISH_STARTED": "Participant Published",
-            "PUBLISH_STOPPED": "Participant Unpublished",
-        }
-        async for p in stage.participants():
-            async for e in p.events():
-                if e.name in names and e.event_time is not None:
-                    when = e.event_time.strftime("%Y-%m-%dT%H:%M:%SZ")
-                    bodies.append(stage_update(stage.arn, session_id, p, names[e.name], when))
-
-        # Delivered as EventBridge may: the newest first, and one of them twice.
-        bodies.sort(key=lambda b: json.loads(b)["time"], reverse=True)
+        # The "IVS Stage Update" events the emulator emitted, as EventBridge delivers them
+        # (the JSON an SQS queue fed by the rule holds): the newest first, one of them twice.
+        bodies = [json.dumps(e) for e in emu.events(detail_type="IVS Stage Update")]
+        bodies.reverse()
         records = [{"body": b, "eventSource": "aws:sqs"} for b in [*bodies, bodies[0]]]
         result = sqs_handler({"Records": records}, None)
         print("outcomes:", ", ".join(result["outcomes"]))
