@@ -16,6 +16,9 @@ anything else that signs SigV4 can use it. What only real media would do (joinin
 RTMP ingest, a composition failing) and time itself are driven through the control surface:
 methods of `Emulator`, and the same actions over HTTP under ``/_emulator/``.
 
+As its state changes it emits the EventBridge events IVS sends (`Emulator.events`,
+`Emulator.watch_events`, ``GET /_emulator/events``, or POSTed to a loopback ``event_target``).
+
 Memory is bounded: see `Limits` for every limit and its default.
 
 Rules it enforces beyond the model's constraints include the reference's (a composition stops a
@@ -28,7 +31,7 @@ the stage's region and account; tag keys starting with ``aws:`` are reserved.
 
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._control_client import ControlClient
-from ivsrt.emulator._emulator import Emulator
+from ivsrt.emulator._emulator import Emulator, EventDetailType
 from ivsrt.emulator._faults import FaultKind, Faults, Invocation
 from ivsrt.emulator._http.control import CONTROL_PREFIX
 from ivsrt.emulator.state.errors import ControlError
@@ -40,6 +43,7 @@ __all__ = [
     "ControlClient",
     "ControlError",
     "Emulator",
+    "EventDetailType",
     "FaultKind",
     "Faults",
     "Invocation",
