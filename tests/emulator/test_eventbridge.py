@@ -264,3 +264,22 @@ async def test_watch_events_sees_changes_made_by_time_alone(boto: Boto) -> None:
         # after=0: from the first event kept
         first = await anext(aiter(emu.watch_events(after=0, timeout=1)))
         assert first == emu.events()[0]
+
+
+async def test_a_destination_that_failed_before_the_start_never_starts(
+    ivs_emulator: Emulator, boto: Boto
+) -> None:
+    ivs_emulator.clock.freeze()
+    _, arn, (channel, s3) = await start_composition(boto, destinations=2)
+    ivs_emulator.fail_destination(arn, s3)  # while STARTING
+    ivs_emulator.clock.advance(5)
+    events = ivs_emulator.events(resource=arn)
+    assert [(e["detail"]["event_name"], e["detail"].get("destination_id")) for e in events] == [
+        ("Destination Failure", s3),
+        ("Session Start", None),
+        ("Destination Start", channel),
+    ]
+    await boto("stop_composition", arn=arn)
+    ivs_emulator.clock.advance(2)
+    ended = ivs_emulator.events(resource=arn, event_name="Destination End")
+    assert [e["detail"]["destination_id"] for e in ended] == [channel]
