@@ -16,7 +16,7 @@ import collections
 import datetime
 import random
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ivsrt.emulator.state.arns import arn_account, arn_region
@@ -70,11 +70,9 @@ class Bus:
         self._rng = random.Random(None if seed is None else f"eventbridge-{seed}")
         self._records: collections.deque[tuple[int, Body]] = collections.deque(maxlen=max_events)
         self.last_seq = 0
-        self.listeners: list[Callable[[], None]] = []
-        """Called (under the service's lock) after each event is recorded."""
 
     def emit(self, detail_type: str, resource: str, time: datetime.datetime, detail: Body) -> Body:
-        """Record one event about ``resource`` (an ARN) and tell the listeners."""
+        """Record one event about ``resource`` (an ARN)."""
         event: Body = {
             "version": "0",
             "id": str(uuid.UUID(int=self._rng.getrandbits(128), version=4)),
@@ -88,8 +86,6 @@ class Bus:
         }
         self.last_seq += 1
         self._records.append((self.last_seq, event))
-        for listener in self.listeners:
-            listener()
         return event
 
     def since(self, seq: int) -> list[tuple[int, Body]]:
