@@ -36,6 +36,7 @@ import statistics
 import sys
 import time
 import warnings
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -44,7 +45,7 @@ import attrs
 import ivsrt
 from ivsrt import RetryPolicy, models
 from ivsrt.emulator import ControlClient
-from ivsrt.retry import RetryBudget
+from ivsrt.retry import BUDGET_EXHAUSTED_NOTE, RetryBudget
 
 CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/soakSOAK1234"
 FULL = {"storm": 10_000, "concurrency": 200, "mixed": 2_000, "reset": 200, "outage": 400}
@@ -52,6 +53,30 @@ FULL |= {"cancel": 1_000}
 QUICK = {"storm": 400, "concurrency": 40, "mixed": 200, "reset": 20, "outage": 60, "cancel": 100}
 FAST = RetryPolicy(base_delay=0.005, max_delay=0.05)
 """Short backoffs: the scenarios measure counts, not the service's patience."""
+
+
+async def all_stages(client: ivsrt.Client) -> list[models.StageSummary]:
+    """Every stage the service holds (every page)."""
+    out: list[models.StageSummary] = []
+    token: str | None = None
+    while True:
+        page = await client.api.list_stages(max_results=100, next_token=token)
+        out += page.stages
+        token = page.next_token
+        if not token:
+            return out
+
+
+def cause(error: BaseException) -> str:
+    """Why a call failed: its class and which retry limit ended it."""
+    notes = " ".join(getattr(error, "__notes__", ()))
+    if BUDGET_EXHAUSTED_NOTE in notes:
+        limit = "retry budget exhausted"
+    elif "deadline" in notes:
+        limit = "deadline"
+    else:
+        limit = "attempts exhausted" if "attempt" in notes else "not retried"
+    return f"{type(error).__name__}, {limit}"
 
 
 async def new_stage(client: ivsrt.Client, name: str) -> str:
@@ -166,16 +191,17 @@ class Soak:
             async with self.client(policy) as client:
                 arn = await new_stage(client, "storm")
                 await self.ten_percent("GetStage")
-                failed = untyped = 0
+                causes: Counter[str] = Counter()
+                untyped = 0
                 todo = iter(range(n))
 
                 async def worker() -> None:
-                    nonlocal failed, untyped
+                    nonlocal untyped
                     for _ in todo:
                         try:
                             await client.api.get_stage(arn=arn)
-                        except ivsrt.IvsrtError:
-                            failed += 1
+                        except ivsrt.IvsrtError as exc:
+                            causes[cause(exc)] += 1
                         except Exception:
                             untyped += 1
 
@@ -184,7 +210,10 @@ class Soak:
                 took = time.monotonic() - started
             requests = await self.control.request_count("GetStage")
             self.row(scenario, "calls", n)
+            failed = sum(causes.values())
             self.row(scenario, "failed calls", failed, "0" if policy.max_attempts >= 5 else "")
+            for why, count in sorted(causes.items()):
+                self.row(scenario, f"  failed: {why}", count)
             self.row(scenario, "untyped exceptions", untyped, "0")
             self.row(scenario, "requests per call", round(requests / n, 3))
             self.row(scenario, "calls per second", round(n / took, 1))
@@ -246,14 +275,8 @@ class Soak:
                 await asyncio.gather(*(worker() for _ in range(width)))
                 await self.control.clear_faults()
                 held: dict[str, list[str]] = {}
-                token: str | None = None
-                while True:
-                    page = await client.api.list_stages(max_results=100, next_token=token)
-                    for s in page.stages:
-                        held.setdefault(s.name or "", []).append(s.arn)
-                    token = page.next_token
-                    if not token:
-                        break
+                for stage in await all_stages(client):
+                    held.setdefault(stage.name or "", []).append(stage.arn)
             alive = {name for name, arn in created.items() if arn not in deleted}
             self.row(scenario, "calls", n)
             self.row(scenario, "failed calls", failed)
@@ -299,8 +322,15 @@ class Soak:
 
                 await asyncio.gather(*(call(i) for i in range(n)))
                 await self.control.clear_faults()
-                stages = (await client.api.list_stages(max_results=100)).stages
-                comps = (await client.api.list_compositions(max_results=100)).compositions
+                stages = await all_stages(client)
+                comps: list[models.CompositionSummary] = []
+                token: str | None = None
+                while True:
+                    page = await client.api.list_compositions(max_results=100, next_token=token)
+                    comps += page.compositions
+                    token = page.next_token
+                    if not token:
+                        break
             names = [s.name for s in stages if s.name != "compose"]
             stage_calls, comp_calls = n // 2, n - n // 2
             self.row(scenario, "calls (half CreateStage, half StartComposition)", n)
