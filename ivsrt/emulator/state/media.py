@@ -188,6 +188,12 @@ def join_stage(
         store.n_participants += 1
     part.state = "CONNECTED"
     event(store, part, "JOINED", replica=replica_of is not None)
+    # a source that reconnects within its replications' reconnect window keeps them ACTIVE
+    for rep in store.active_replicas(source=stage.arn, participant=pid):
+        if rep.source_left_at is not None:
+            rep.source_left_at = None
+            rep.source_session_id = session.id
+            part.replication_type, part.replication_state = "SOURCE", "ACTIVE"
     return part
 
 
@@ -209,10 +215,14 @@ def leave_stage(store: Store, stage: Stage, part: Participant, reason: str | Non
     if part.subscribing:
         part.subscribing = False
         event(store, part, "SUBSCRIBE_STOPPED", replica=replica)
-    # a source that leaves stops its replications; a replica that leaves (disconnected in
-    # the destination stage) stops its own
+    # a source that leaves stops its replications (at the end of their reconnect window, if
+    # it does not reconnect before: see `timeline`); a replica that leaves (disconnected in the
+    # destination stage) stops its own
     for rep in store.active_replicas(source=stage.arn, participant=part.id):
-        stop_replica(store, rep)
+        if rep.reconnect_window > 0:
+            rep.source_left_at = store.now()
+        else:
+            stop_replica(store, rep)
     if replica:
         for rep in store.active_replicas(destination=stage.arn, participant=part.id):
             stop_replica(store, rep, replica_left=True)
@@ -228,6 +238,7 @@ def leave_stage(store: Store, stage: Stage, part: Participant, reason: str | Non
 
 def stop_publishing(store: Store, stage: Stage, part: Participant) -> None:
     part.publishing = False
+    part.publish_started = None
     if part.recording_state in ("STARTING", "ACTIVE"):
         part.recording_state = "STOPPED"
     event(store, part, "PUBLISH_STOPPED", replica=part.replication_type == "REPLICA")
@@ -235,6 +246,10 @@ def stop_publishing(store: Store, stage: Stage, part: Participant) -> None:
 
 def start_publishing(store: Store, stage: Stage, part: Participant) -> bool:
     replica = part.replication_type == "REPLICA"
+    injected = store.take_media_error(part.id, "publish")
+    if injected is not None:
+        event(store, part, "PUBLISH_ERROR", error_code=injected, replica=replica)
+        return False
     if "PUBLISH" not in part.capabilities:
         event(store, part, "PUBLISH_ERROR", error_code="INSUFFICIENT_CAPABILITIES", replica=replica)
         return False
@@ -246,6 +261,7 @@ def start_publishing(store: Store, stage: Stage, part: Participant) -> bool:
         return False
     part.publishing = True
     part.published = True
+    part.publish_started = store.now()
     rec = stage.recording
     if rec["storageConfigurationArn"] and (
         not replica or rec.get("recordParticipantReplicas", True)
@@ -339,6 +355,9 @@ def join(store: Store, token: str, client: Mapping[str, str] | None = None) -> s
     else:
         caps = list(ALL_CAPABILITIES)
     attributes = claims.get("attributes")
+    injected = store.take_media_error(claims["jti"], "join")
+    if injected is not None:
+        _join_error(store, stage, claims, injected)
     part = join_stage(
         store,
         stage,
@@ -351,6 +370,32 @@ def join(store: Store, token: str, client: Mapping[str, str] | None = None) -> s
     if client:
         part.client = dict(client)
     return part.id
+
+
+def _join_error(store: Store, stage: Stage, claims: Mapping[str, Any], code: str) -> None:
+    """The participant's join fails with ``code``: in the stage's active session (if there is
+    one) it is DISCONNECTED with a JOIN_ERROR event; then `ControlError` ``code``."""
+    pid, session = str(claims["jti"]), stage.active
+    part = None if session is None else session.participants.get(pid)
+    if (
+        session is not None
+        and part is None
+        and len(session.participants) < store.limits.max_participants_per_session
+        and store.n_participants < store.limits.max_total_participants
+    ):
+        part = Participant(
+            id=pid,
+            user_id=str(claims.get("user_id") or ""),
+            attributes={},
+            capabilities=[],
+            first_join_time=store.now(),
+            state="DISCONNECTED",
+        )
+        session.participants[pid] = part
+        store.n_participants += 1
+    if part is not None:
+        event(store, part, "JOIN_ERROR", error_code=code)
+    raise ControlError(code, f"participant {pid} could not join (injected JOIN_ERROR {code})")
 
 
 def leave(store: Store, token: str) -> None:
@@ -373,6 +418,10 @@ def unpublish(store: Store, token: str) -> None:
 
 def subscribe(store: Store, token: str) -> bool:
     stage, part = _participant(store, token)
+    injected = store.take_media_error(part.id, "subscribe")
+    if injected is not None:
+        event(store, part, "SUBSCRIBE_ERROR", error_code=injected)
+        return False
     if "SUBSCRIBE" not in part.capabilities:
         event(store, part, "SUBSCRIBE_ERROR", error_code="INSUFFICIENT_CAPABILITIES")
         return False
