@@ -26,6 +26,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from ivsrt import IngestConfiguration
 from ivsrt.emulator import ControlClient, ControlError, Emulator
 
 T = TypeVar("T")
@@ -449,3 +450,20 @@ async def test_an_injected_join_error(ivs_emulator: Emulator) -> None:
     # used once: the next join succeeds; other participants were not affected
     assert emu.join(late["token"]) == late["participantId"]
     assert emu.join(guest)
+
+
+async def test_redundant_credentials_through_ivsrt_keep_their_stream_key_secret(
+    ivs_emulator: Emulator,
+) -> None:
+    async with ivs_emulator.client() as ivs:
+        stage = (await ivs.api.create_stage(name="r")).stage
+        assert stage is not None
+        ing = await IngestConfiguration.create(
+            ingest_protocol="RTMPS", stage=stage.arn, redundant_ingest=True, client=ivs
+        )
+    creds = list(ing.redundant_ingest_credentials or [])
+    assert len(creds) == 1
+    key = creds[0].stream_key
+    assert key
+    assert key not in repr(ing)
+    assert key not in repr(creds[0])
