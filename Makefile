@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo bench docs docs-serve codegen update-model clean compat compat-lowest
+.PHONY: test lint typecheck pytest demo bench soak docs docs-serve codegen update-model clean compat compat-lowest
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/overhead.py
+
+# Retries, idempotency, cancellation and sockets under injected faults (a few minutes; not part
+# of `make test`, whose suite runs it smoke-sized). Prints one table; exit 1 if a target is missed.
+soak: $(STAMP)
+	$(PY) bench/soak.py
 
 docs: $(STAMP)
 	$(PY) -m mkdocs build --strict

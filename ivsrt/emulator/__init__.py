@@ -21,9 +21,11 @@ As its state changes it emits the EventBridge events IVS sends (`Emulator.events
 
 Memory is bounded: see `Limits` for every limit and its default.
 
-Rules it enforces beyond the model's constraints include the reference's (a composition stops a
-minute after its stage has no participant; state is per region: another region's ARN is not
-found) and a few the service applies without documenting them in the reference: reusing a
+Rules it enforces beyond the model's constraints include the reference's and the user guide's
+(a composition stops a minute after its stage has no participant, and after 24 hours; it is
+deleted 180 s after it ends; publishing stops after 24 hours; a replication survives a reconnect
+within its window; state is per region: another region's ARN is not found) and a few the
+service applies without documenting them in the reference: reusing a
 StartComposition ``idempotencyToken`` with different parameters is a 409 ConflictException (the
 same parameters return the composition the token created); composition destinations must be in
 the stage's region and account; tag keys starting with ``aws:`` are reserved.

@@ -11,9 +11,11 @@ from urllib.parse import quote, urlencode
 import aiohttp
 from typing_extensions import Self
 
+from ivsrt._generated.models import EventErrorCodeLiteral
 from ivsrt.emulator._faults import FaultKind, Invocation
 from ivsrt.emulator._http.guard import CONTROL_HEADER
 from ivsrt.emulator.state.errors import ControlError
+from ivsrt.emulator.state.media_faults import MediaAction
 
 __all__ = ["ControlClient"]
 
@@ -268,6 +270,33 @@ class ControlClient:
                 return found[0]
             if remaining <= 0:
                 raise TimeoutError(f"no matching event within {timeout} seconds")
+
+    async def inject_destination_failure(
+        self,
+        composition_arn: str,
+        destination_id: str,
+        *,
+        recover_after: float | None = None,
+        retry_for: float | None = None,
+    ) -> None:
+        """As `Emulator.inject_destination_failure` (``retry_for`` None: the default 60 s)."""
+        body: dict[str, Any] = {"compositionArn": composition_arn, "destinationId": destination_id}
+        if recover_after is not None:
+            body["recoverAfter"] = recover_after
+        if retry_for is not None:
+            body["retryFor"] = retry_for
+        await self.request("POST", "compositions/disconnect-destination", body)
+
+    async def inject_media_error(
+        self, participant_id: str, action: MediaAction, code: EventErrorCodeLiteral
+    ) -> None:
+        """As `Emulator.inject_media_error`: the participant's next join, publish or subscribe
+        fails with the event error ``code``."""
+        await self.request(
+            "POST",
+            "media-errors",
+            {"participantId": participant_id, "action": action, "code": code},
+        )
 
     # -- the clock ---------------------------------------------------------------------------
     async def now(self) -> datetime.datetime:

@@ -12,14 +12,17 @@ from typing import TYPE_CHECKING, Any, Literal
 from aiohttp import web
 from typing_extensions import Self
 
+from ivsrt._generated.models import EventErrorCodeLiteral
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._delivery import Delivery, check_event_target
 from ivsrt.emulator._faults import Faults, Invocation
 from ivsrt.emulator._http.app import build_app
 from ivsrt.emulator._http.control import CONTROL_PREFIX
 from ivsrt.emulator._service import Service
+from ivsrt.emulator.state.compositions import DESTINATION_RETRY_SECONDS
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.media import CLIENT_FIELDS
+from ivsrt.emulator.state.media_faults import MediaAction
 
 if TYPE_CHECKING:
     from ivsrt.client import Client
@@ -384,6 +387,40 @@ class Emulator:
         """One destination of the composition goes to FAILED (the composition too, once every
         destination failed)."""
         self._service.fail_destination(composition_arn, destination_id)
+
+    def inject_destination_failure(
+        self,
+        composition_arn: str,
+        destination_id: str,
+        *,
+        recover_after: float | None = None,
+        retry_for: float = DESTINATION_RETRY_SECONDS,
+    ) -> None:
+        """The destination's broadcast is disconnected now: it is RECONNECTING, then ACTIVE
+        again ``recover_after`` emulator-clock seconds later, or, without ``recover_after``,
+        FAILED once ``retry_for`` seconds of reconnection attempts are exhausted (the
+        composition too, once every destination failed).
+
+        Raises `ControlError` ``NOT_FOUND`` / ``NOT_ACTIVE`` (the destination is not ACTIVE)."""
+        self._service.disconnect_destination(
+            composition_arn, destination_id, recover_after, retry_for
+        )
+
+    def inject_media_error(
+        self, participant_id: str, action: MediaAction, code: EventErrorCodeLiteral
+    ) -> None:
+        """The participant's next ``action`` fails with the event error ``code``:
+
+        - ``"join"``: `join` raises `ControlError` ``code`` and the participant (kept
+          DISCONNECTED in the stage's active session, if one is live) gets a JOIN_ERROR event;
+        - ``"publish"``: `publish` (or `start_rtmp` for an ingest participant, which then
+          raises) records a PUBLISH_ERROR event and the participant does not publish;
+        - ``"subscribe"``: `subscribe` records a SUBSCRIBE_ERROR event.
+
+        ``participant_id`` is the participant token's id (``participant_id``, the JWT ``jti``)
+        or an ingest configuration's ``participantId``. Each injection is used once;
+        `reset` clears pending ones (they are not part of a `snapshot`)."""
+        self._service.inject_media_error(participant_id, action, code)
 
     def attempts(self, invocation_id: str) -> int:
         """HTTP attempts seen for one botocore invocation (``amz-sdk-invocation-id``)."""

@@ -14,7 +14,16 @@ from cryptography.hazmat.primitives import serialization
 
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
-from ivsrt.emulator.state import bus, compositions, handlers, ingest, media, snapshot
+from ivsrt.emulator.state import (
+    bus,
+    compositions,
+    handlers,
+    ingest,
+    media,
+    media_faults,
+    snapshot,
+    timeline,
+)
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.records import Body
 from ivsrt.emulator.state.store import Store
@@ -99,7 +108,7 @@ class Service:
     def snapshot(self) -> dict[str, Any]:
         """Every resource and the clock, as plain JSON (`restore` takes it back)."""
         with self.lock:
-            self.store.settle()
+            timeline.settle(self.store)
             body = snapshot.dump(self.store)
             body["clock"] = self.clock.snapshot()
             return body
@@ -189,40 +198,67 @@ class Service:
         """``client``: the participant's client fields, wire names (``osName``...)."""
         checked = media.client_fields(client or {})
         with self.lock:
+            timeline.settle(self.store)
             return media.join(self.store, token, checked)
 
     def leave(self, token: str) -> None:
         with self.lock:
+            timeline.settle(self.store)
             media.leave(self.store, token)
 
     def publish(self, token: str) -> bool:
         with self.lock:
+            timeline.settle(self.store)
             return media.publish(self.store, token)
 
     def unpublish(self, token: str) -> None:
         with self.lock:
+            timeline.settle(self.store)
             media.unpublish(self.store, token)
 
     def subscribe(self, token: str) -> bool:
         with self.lock:
+            timeline.settle(self.store)
             return media.subscribe(self.store, token)
 
     def unsubscribe(self, token: str) -> None:
         with self.lock:
+            timeline.settle(self.store)
             media.unsubscribe(self.store, token)
 
     def start_rtmp(self, stream_key: str) -> None:
         with self.lock:
+            timeline.settle(self.store)
             ingest.start_rtmp(self.store, stream_key)
 
     def stop_rtmp(self, stream_key: str) -> None:
         with self.lock:
+            timeline.settle(self.store)
             ingest.stop_rtmp(self.store, stream_key)
 
     def fail_composition(self, arn: str, reason: str) -> None:
         with self.lock:
+            timeline.settle(self.store)
             compositions.fail_composition(self.store, arn, reason)
 
     def fail_destination(self, composition_arn: str, destination_id: str) -> None:
         with self.lock:
+            timeline.settle(self.store)
             compositions.fail_destination(self.store, composition_arn, destination_id)
+
+    def disconnect_destination(
+        self,
+        composition_arn: str,
+        destination_id: str,
+        recover_after: float | None,
+        retry_for: float,
+    ) -> None:
+        with self.lock:
+            timeline.settle(self.store)
+            compositions.disconnect_destination(
+                self.store, composition_arn, destination_id, recover_after, retry_for
+            )
+
+    def inject_media_error(self, participant_id: str, action: str, code: str) -> None:
+        with self.lock:
+            media_faults.inject_media_error(self.store, participant_id, action, code)

@@ -20,6 +20,7 @@ from ivsrt.emulator._http.wire import (
     timeout_response,
 )
 from ivsrt.emulator._service import Service
+from ivsrt.emulator.state.compositions import DESTINATION_RETRY_SECONDS
 from ivsrt.emulator.state.errors import ControlError
 
 __all__ = ["CONTROL_PREFIX", "serve_control"]
@@ -113,6 +114,18 @@ def _clear_faults(svc: Service, b: dict[str, Any], r: web.Request) -> dict[str, 
     return {}
 
 
+def _disconnect_destination(svc: Service, b: dict[str, Any], r: web.Request) -> dict[str, Any]:
+    recover = _optional(b, "recoverAfter", (int, float), "a number of seconds or null")
+    retry = _optional(b, "retryFor", (int, float), "a number of seconds")
+    svc.disconnect_destination(
+        _need(b, "compositionArn"),
+        _need(b, "destinationId"),
+        None if recover is None else float(recover),
+        DESTINATION_RETRY_SECONDS if retry is None else float(retry),
+    )
+    return {}
+
+
 _CONTROL: dict[tuple[str, str], ControlHandler] = {
     ("POST", "join"): lambda e, b, r: {"participantId": e.join(_need(b, "token"), b)},
     ("POST", "leave"): lambda e, b, r: e.leave(_need(b, "token")),
@@ -127,6 +140,10 @@ _CONTROL: dict[tuple[str, str], ControlHandler] = {
     ),
     ("POST", "compositions/fail-destination"): lambda e, b, r: e.fail_destination(
         _need(b, "compositionArn"), _need(b, "destinationId")
+    ),
+    ("POST", "compositions/disconnect-destination"): _disconnect_destination,
+    ("POST", "media-errors"): lambda e, b, r: e.inject_media_error(
+        _need(b, "participantId"), _need(b, "action"), _need(b, "code")
     ),
     ("GET", "clock"): lambda e, b, r: _clock_body(e),
     ("POST", "clock/advance"): _advance,

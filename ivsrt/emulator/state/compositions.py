@@ -3,6 +3,7 @@ control actions that fail a composition or one of its destinations."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 
@@ -126,6 +127,7 @@ def stop_composition(store: Store, p: Body, region: str) -> Body:
     comp = find(store, p["arn"])
     if comp.stop_requested is None and comp.state(store.now()) != "FAILED":
         comp.stop_requested = store.now()
+        comp.drop_failures_after(comp.stop_requested)
     return {}
 
 
@@ -169,3 +171,42 @@ def fail_destination(store: Store, arn: str, destination_id: str) -> None:
                 comp.failure_reason = "every destination failed"
             return
     raise ControlError("NOT_FOUND", f"composition {arn} has no destination {destination_id}")
+
+
+DESTINATION_RETRY_SECONDS = 60.0
+"""Default seconds a disconnected destination stays RECONNECTING before its retries are
+exhausted and it is FAILED (`disconnect_destination`)."""
+
+
+def disconnect_destination(
+    store: Store,
+    arn: str,
+    destination_id: str,
+    recover_after: float | None,
+    retry_for: float = DESTINATION_RETRY_SECONDS,
+) -> None:
+    """The destination's broadcast is disconnected now: RECONNECTING, then ACTIVE again after
+    ``recover_after`` seconds, or (None) FAILED after ``retry_for`` seconds of retries, the
+    composition with it once every destination failed."""
+    for name, value in (("recoverAfter", recover_after), ("retryFor", retry_for)):
+        if value is not None and not 0 < value <= 24 * 3600:
+            raise ControlError("BAD_REQUEST", f"'{name}' must be from 0 to 86400 seconds")
+    comp = store.compositions.get(arn)
+    if comp is None:
+        raise ControlError("NOT_FOUND", f"composition not found: {arn}")
+    now = store.now()
+    dest = next((d for d in comp.destinations if d.id == destination_id), None)
+    if dest is None:
+        raise ControlError("NOT_FOUND", f"composition {arn} has no destination {destination_id}")
+    if comp.state(now) != "ACTIVE" or comp.dest_state(dest, now) != "ACTIVE":
+        raise ControlError("NOT_ACTIVE", f"destination {destination_id} is not ACTIVE")
+    dest.reconnecting_at = now
+    if recover_after is not None:
+        dest.recovers_at = now + datetime.timedelta(seconds=recover_after)
+        return
+    dest.recovers_at = None
+    dest.failed_at = now + datetime.timedelta(seconds=retry_for)
+    ends = [d.failed_at for d in comp.destinations]
+    if all(t is not None for t in ends):
+        comp.failed_at = max(t for t in ends if t is not None)
+        comp.failure_reason = "every destination failed after its reconnection attempts"

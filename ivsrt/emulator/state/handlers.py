@@ -18,6 +18,7 @@ from ivsrt.emulator.state import (
     sessions,
     stages,
     tags,
+    timeline,
 )
 from ivsrt.emulator.state.arns import parse_arn
 from ivsrt.emulator.state.errors import not_found
@@ -88,5 +89,5 @@ def call(store: Store, operation: str, params: Body, region: str) -> Body:
             arn = parse_arn(value)
             if arn is None or arn.region != region:
                 raise not_found("Resource" if arn is None else arn.kind, value)
-    store.settle()
+    timeline.settle(store)
     return handler(store, params, region)

@@ -57,8 +57,17 @@ def create_ingest_configuration(store: Store, p: Body, region: str) -> Body:
         redundant=bool(p.get("redundantIngest", False)),
         tags=tags,
     )
+    _credentials(store, ing, region, anchor)
     store.ingests[arn] = ing
     return {"ingestConfiguration": ing.full()}
+
+
+def _credentials(store: Store, ing: Ingest, region: str, anchor: str) -> None:
+    """Redundant ingest's second credential (a participant id and a stream key of its own),
+    made the first time ``redundantIngest`` is true."""
+    if ing.redundant and not ing.backup_stream_key:
+        ing.backup_participant_id = rand(store.rng, 12)
+        ing.backup_stream_key = f"rt_{store.account_id}_{region}_{anchor}_{rand(store.rng, 32)}"
 
 
 def get_ingest_configuration(store: Store, p: Body, region: str) -> Body:
@@ -80,6 +89,7 @@ def update_ingest_configuration(store: Store, p: Body, region: str) -> Body:
         ing.stage_arn = p["stageArn"]
     if "redundantIngest" in p:
         ing.redundant = p["redundantIngest"]
+        _credentials(store, ing, region, ing.arn.rsplit("/", 1)[-1])
     return {"ingestConfiguration": ing.full()}
 
 
@@ -139,10 +149,13 @@ def start_rtmp(store: Store, stream_key: str) -> None:
     part.redundant_ingest = ing.redundant
     if not media.start_publishing(store, stage, part):
         # refused (the PUBLISH_ERROR event says why): the RTMP connection is dropped
+        code = part.events[-1].error_code or "QUOTA_EXCEEDED"
         media.leave_stage(store, stage, part)
         raise ControlError(
-            "QUOTA_EXCEEDED",
-            f"stage {stage.arn} already has {store.limits.max_publishers_per_stage} publishers",
+            code,
+            f"stage {stage.arn} already has {store.limits.max_publishers_per_stage} publishers"
+            if code == "QUOTA_EXCEEDED"
+            else f"publishing failed: PUBLISH_ERROR {code}",
         )
     ing.state = "ACTIVE"
 

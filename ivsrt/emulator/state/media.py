@@ -194,6 +194,12 @@ def join_stage(
         store.n_participants += 1
     part.state = "CONNECTED"
     event(store, part, "JOINED", replica=replica_of is not None)
+    # a source that reconnects within its replications' reconnect window keeps them ACTIVE
+    for rep in store.active_replicas(source=stage.arn, participant=pid):
+        if rep.source_left_at is not None:
+            rep.source_left_at = None
+            rep.source_session_id = session.id
+            part.replication_type, part.replication_state = "SOURCE", "ACTIVE"
     return part
 
 
@@ -215,10 +221,14 @@ def leave_stage(store: Store, stage: Stage, part: Participant, reason: str | Non
     if part.subscribing:
         part.subscribing = False
         event(store, part, "SUBSCRIBE_STOPPED", replica=replica)
-    # a source that leaves stops its replications; a replica that leaves (disconnected in
-    # the destination stage) stops its own
+    # a source that leaves stops its replications (at the end of their reconnect window, if
+    # it does not reconnect before: see `timeline`); a replica that leaves (disconnected in the
+    # destination stage) stops its own
     for rep in store.active_replicas(source=stage.arn, participant=part.id):
-        stop_replica(store, rep)
+        if rep.reconnect_window > 0:
+            rep.source_left_at = store.now()
+        else:
+            stop_replica(store, rep)
     if replica:
         for rep in store.active_replicas(destination=stage.arn, participant=part.id):
             stop_replica(store, rep, replica_left=True)
@@ -234,8 +244,8 @@ def leave_stage(store: Store, stage: Stage, part: Participant, reason: str | Non
 
 def stop_publishing(store: Store, stage: Stage, part: Participant) -> None:
     part.publishing = False
-    recording = part.recording_state in ("STARTING", "ACTIVE")
-    if recording:
+    part.publish_started = None
+    if part.recording_state in ("STARTING", "ACTIVE"):
         part.recording_state = "STOPPED"
         duration = bus.recording_duration_ms(part, store.now())
         bus.recording_event(store, stage, part, "Recording End", recording_duration_ms=duration)
@@ -244,6 +254,10 @@ def stop_publishing(store: Store, stage: Stage, part: Participant) -> None:
 
 def start_publishing(store: Store, stage: Stage, part: Participant) -> bool:
     replica = part.replication_type == "REPLICA"
+    injected = store.take_media_error(part.id, "publish")
+    if injected is not None:
+        event(store, part, "PUBLISH_ERROR", stage=stage, error_code=injected, replica=replica)
+        return False
     if "PUBLISH" not in part.capabilities:
         event(
             store,
@@ -264,6 +278,7 @@ def start_publishing(store: Store, stage: Stage, part: Participant) -> bool:
         return False
     part.publishing = True
     part.published = True
+    part.publish_started = store.now()
     rec = stage.recording
     if rec["storageConfigurationArn"] and (
         not replica or rec.get("recordParticipantReplicas", True)
@@ -351,6 +366,9 @@ def join(store: Store, token: str, client: Mapping[str, str] | None = None) -> s
         if known is not None:
             event(store, known, "JOIN_ERROR", error_code=exchange.JOIN_REFUSED_CODE)
         raise ControlError("TOKEN_REVOKED", refused)
+    injected = store.take_media_error(pid, "join")
+    if injected is not None:
+        _join_error(store, stage, pid, fields.user_id, injected)
     session = stage.active
     part = None if session is None else session.participants.get(pid)
     if (
@@ -391,6 +409,32 @@ def _exchange(
     event(store, part, "TOKEN_EXCHANGED", stage=stage, previous_token=previous, new_token=new)
 
 
+def _join_error(store: Store, stage: Stage, pid: str, user_id: str, code: str) -> None:
+    """The participant's join fails with ``code``: in the stage's active session (if there is
+    one) it is DISCONNECTED with a JOIN_ERROR event; then `ControlError` ``code``."""
+    session = stage.active
+    part = None if session is None else session.participants.get(pid)
+    if (
+        session is not None
+        and part is None
+        and len(session.participants) < store.limits.max_participants_per_session
+        and store.n_participants < store.limits.max_total_participants
+    ):
+        part = Participant(
+            id=pid,
+            user_id=user_id,
+            attributes={},
+            capabilities=[],
+            first_join_time=store.now(),
+            state="DISCONNECTED",
+        )
+        session.participants[pid] = part
+        store.n_participants += 1
+    if part is not None:
+        event(store, part, "JOIN_ERROR", stage=stage, error_code=code)
+    raise ControlError(code, f"participant {pid} could not join (injected JOIN_ERROR {code})")
+
+
 def leave(store: Store, token: str) -> None:
     stage, part = _participant(store, token)
     leave_stage(store, stage, part)
@@ -411,6 +455,10 @@ def unpublish(store: Store, token: str) -> None:
 
 def subscribe(store: Store, token: str) -> bool:
     stage, part = _participant(store, token)
+    injected = store.take_media_error(part.id, "subscribe")
+    if injected is not None:
+        event(store, part, "SUBSCRIBE_ERROR", error_code=injected)
+        return False
     if "SUBSCRIBE" not in part.capabilities:
         event(store, part, "SUBSCRIBE_ERROR", error_code="INSUFFICIENT_CAPABILITIES")
         return False

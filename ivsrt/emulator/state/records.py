@@ -121,6 +121,8 @@ class Participant:
     published: bool = False
     publishing: bool = False
     subscribing: bool = False
+    publish_started: datetime.datetime | None = None
+    """When the current publication started (the 24-hour maximum counts from it)."""
     recording_state: str = "DISABLED"
     recording_bucket: str | None = None
     recording_prefix: str | None = None
@@ -221,7 +223,12 @@ class Destination:
     id: str
     configuration: Body
     failed_at: datetime.datetime | None = None
+    """When it fails (maybe later: the end of a reconnection that does not succeed)."""
     detail: Body | None = None
+    reconnecting_at: datetime.datetime | None = None
+    """When its broadcast was disconnected (RECONNECTING from then on)."""
+    recovers_at: datetime.datetime | None = None
+    """When a reconnection succeeds (ACTIVE again); None: it fails at ``failed_at``."""
 
 
 @attrs.define
@@ -277,16 +284,33 @@ class Composition:
 
     def dest_state(self, dest: Destination, now: datetime.datetime) -> str:
         state = self.state(now)
-        if dest.failed_at is not None and state not in ("STOPPED",):
+        if dest.failed_at is not None and dest.failed_at <= now and state != "STOPPED":
             return "FAILED"
+        if (
+            state == "ACTIVE"
+            and dest.reconnecting_at is not None
+            and dest.reconnecting_at <= now
+            and (dest.recovers_at is None or now < dest.recovers_at)
+        ):
+            return "RECONNECTING"
         return state
+
+    def drop_failures_after(self, when: datetime.datetime) -> None:
+        """Failures still to come after ``when`` (a stop came first) never happen."""
+        if self.failed_at is not None and self.failed_at > when:
+            self.failed_at = None
+            self.failure_reason = None
+        for d in self.destinations:
+            if d.failed_at is not None and d.failed_at > when:
+                d.failed_at = None
 
     def _dest_summary(self, dest: Destination, now: datetime.datetime) -> Body:
         out: Body = {"id": dest.id, "state": self.dest_state(dest, now)}
         start = self.start_time(now)
         if start is not None:
             out["startTime"] = start
-        end = dest.failed_at if dest.failed_at is not None else self.end_time(now)
+        failed = dest.failed_at is not None and dest.failed_at <= now
+        end = dest.failed_at if failed else self.end_time(now)
         if end is not None and out["state"] in ("FAILED", "STOPPED"):
             out["endTime"] = end
         return out
@@ -352,6 +376,9 @@ class Ingest:
     redundant: bool
     tags: dict[str, str]
     state: str = "INACTIVE"
+    backup_participant_id: str = ""
+    backup_stream_key: str = ""
+    """The second credential of redundant ingest (made when ``redundant`` is first set)."""
     seq: int = _seq_field()
 
     def summary(self) -> Body:
@@ -369,6 +396,11 @@ class Ingest:
     def full(self) -> Body:
         out = self.summary()
         out["streamKey"] = self.stream_key
+        if self.redundant and self.backup_stream_key:
+            # the model: "present only when redundantIngest is set to true"
+            out["redundantIngestCredentials"] = [
+                {"participantId": self.backup_participant_id, "streamKey": self.backup_stream_key}
+            ]
         out["attributes"] = dict(self.attributes)
         out["tags"] = dict(self.tags)
         return out
@@ -382,6 +414,10 @@ class Replica:
     destination_stage_arn: str
     destination_session_id: str
     state: str = "ACTIVE"
+    reconnect_window: int = 0
+    """StartParticipantReplication's ``reconnectWindowSeconds``."""
+    source_left_at: datetime.datetime | None = None
+    """When the source participant disconnected (None while it is connected)."""
     seq: int = _seq_field()
 
     def wire(self) -> Body:

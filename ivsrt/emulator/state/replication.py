@@ -59,7 +59,16 @@ def start_participant_replication(store: Store, p: Body, region: str) -> Body:
         destination_stage_arn=dest.arn,
         destination_session_id=dest.active.id,
     )
-    store.replicas.append(Replica(source.arn, pid, session.id, dest.arn, dest.active.id))
+    store.replicas.append(
+        Replica(
+            source.arn,
+            pid,
+            session.id,
+            dest.arn,
+            dest.active.id,
+            reconnect_window=int(p.get("reconnectWindowSeconds") or 0),
+        )
+    )
     if len(store.replicas) > store.limits.max_replicas_kept:
         for i, rep in enumerate(store.replicas):
             if rep.state == "STOPPED":

@@ -80,6 +80,9 @@ class Store:
         """Participants over every kept stage session (bounded by max_total_participants)."""
         self.n_events = 0
         """Events over every kept participant (bounded by max_total_events)."""
+        self.media_errors: dict[tuple[str, str], str] = {}
+        """(participant id, "join" | "publish" | "subscribe") -> the error code its next such
+        action fails with (injected from the control surface; not part of a snapshot)."""
 
     def now(self) -> datetime.datetime:
         return self.clock.now()
@@ -93,6 +96,10 @@ class Store:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         """The key the emulator signs participant tokens with."""
         return self.signing_key.public_key()
+
+    def take_media_error(self, participant_id: str, action: str) -> str | None:
+        """The error code injected for the participant's next ``action`` (consumed), or None."""
+        return self.media_errors.pop((participant_id, action), None)
 
     def stage(self, arn: str) -> Stage:
         stage = self.stages.get(arn)
