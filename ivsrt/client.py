@@ -19,7 +19,9 @@ given. There is never a process-wide default client.
 from __future__ import annotations
 
 import contextvars
-from types import TracebackType
+import sys
+import warnings
+from types import FrameType, TracebackType
 from typing import Any
 
 from aiobotocore.session import AioSession
@@ -51,6 +53,17 @@ def current_client() -> Client | None:
     return _current.get()
 
 
+def _caller_outside_ivsrt(frame: FrameType | None) -> tuple[str, int] | None:
+    """(file, line) of the first frame from ``frame`` outwards that is not ivsrt's own code:
+    where the caller created the client (also through ``Emulator.client()``)."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module != "ivsrt" and not module.startswith("ivsrt."):
+            return frame.f_code.co_filename, frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
 class Client:
     """An IVS Real-Time client.
 
@@ -80,7 +93,15 @@ class Client:
     ``await client.close()`` yourself (``close`` is idempotent). botocore's own retries are
     switched off: ivsrt's retry policy is the only retry layer, so each attempt is one HTTP
     request and attempts never multiply.
+
+    A client belongs to the event loop it was opened in: using it from another one (a second
+    ``asyncio.run``) raises ``ConfigurationError`` before anything is sent. A client opened
+    and garbage-collected without being closed emits a ``ResourceWarning`` naming the file and
+    line where it was created.
     """
+
+    _created_at: tuple[str, int] | None = None
+    """(file, line) of the caller's ``Client(...)``, named by the unclosed-client warning."""
 
     def __init__(
         self,
@@ -98,6 +119,7 @@ class Client:
         retry: RetryPolicy | None = None,
         retry_budget: RetryBudget | None = None,
     ) -> None:
+        self._created_at = _caller_outside_ivsrt(sys._getframe(1))
         if session is not None and profile is not None:
             raise ConfigurationError("pass either session= or profile=, not both")
         if (aws_access_key_id is None) != (aws_secret_access_key is None):
@@ -160,6 +182,20 @@ class Client:
         view.api = RealtimeApi(view)
         view.channels = ChannelsApi(view)
         return view
+
+    def __del__(self) -> None:
+        core: Transport | None = self.__dict__.get("_core")
+        if core is None or self.__dict__.get("_parent") is not None:
+            return  # never set up, or a view (the client it came from owns the connections)
+        if core.aio is not None and not core.closed:
+            file, line = self._created_at or ("<unknown>", 0)
+            warnings.warn(
+                f"unclosed ivsrt.Client created at {file}:{line}: close it with "
+                "`await client.close()` or use `async with ivsrt.Client(...)`",
+                ResourceWarning,
+                source=self,
+                stacklevel=2,
+            )
 
     def __repr__(self) -> str:
         core = self._core
@@ -247,7 +283,10 @@ class Client:
         self, spec: OperationSpec[Any], params: dict[str, Any], attempt: Attempt
     ) -> dict[str, Any]:
         """One attempt of a call (the pipeline's `Sender`): one HTTP request."""
-        return await self._core.send(spec, params, attempt)
+        core = self._core
+        if core.loop is not None:
+            core.check_loop()
+        return await core.send(spec, params, attempt)
 
 
 _DEFAULT_RETRY = RetryPolicy()

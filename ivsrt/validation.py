@@ -5,9 +5,10 @@ Two sources of rules:
 - the constraints of botocore's service model (required members, string length, numeric
   range, list and map sizes, patterns, enum values, types), generated into
   ``ivsrt._generated.constraints``;
-- rules the API reference states in prose that the model cannot express (``RULES`` below):
-  RTMP ingest needs ``insecure_ingest=True``, attributes are at most 1 KB in total, one filter
-  at a time on the list calls that say so, video sizes are even, and so on.
+- rules the API reference states in prose that the model cannot express (``RULES``, from
+  ``ivsrt._rules``): RTMP ingest needs ``insecure_ingest=True``, attributes are at most 1 KB
+  in total, one filter at a time on the list calls that say so, video sizes are even, and so
+  on.
 
 Patterns are matched against the whole value (the model's patterns are written that way:
 ``[a-zA-Z0-9-_]*`` is meant to reject a name with spaces).
@@ -17,7 +18,9 @@ channel calls (``client.channels``) with the multitrack rules of the 2024-11-14 
 
 The same checker serves the client (paths named after Python parameters,
 ``participant_token_configurations[0].duration``) and the emulator (paths named after wire
-members, as the service reports them).
+members, as the service reports them). A resource method whose arguments are not the service's
+parameters (``stage.participants(state=...)`` sends ``filterByState``) passes ``rename``, so the
+error names the argument the caller wrote (``state``).
 """
 
 from __future__ import annotations
@@ -25,17 +28,34 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from ivsrt._exceptions import ValidationError, Violation
 from ivsrt._generated import constraints as _realtime
 from ivsrt._generated.channels import constraints as _channels
+from ivsrt._rules import (
+    CHANNEL_RULES,
+    CHANNEL_SHAPE_RULES,
+    RULES,
+    SHAPE_RULES,
+    Namer,
+    Rule,
+    ShapeRule,
+)
+from ivsrt._rules import join as _join
 
-__all__ = ["CHANNEL_RULES", "RULES", "SERVICES", "Naming", "check_request", "request_violations"]
+__all__ = [
+    "CHANNEL_RULES",
+    "RULES",
+    "SERVICES",
+    "Naming",
+    "check_request",
+    "rename_violations",
+    "request_violations",
+]
 
 Naming = Literal["python", "wire"]
-Rule = Callable[[Mapping[str, Any], "_Namer"], list[Violation]]
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
@@ -54,18 +74,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
 def _show(value: Any, sensitive: bool) -> str:
     if sensitive:
         return "(secret value not shown)"
     text = repr(value)
     return text if len(text) <= 64 else text[:61] + "..."
-
-
-ShapeRule = Callable[[Any, str], list[Violation]]
 
 
 def _check(
@@ -183,302 +196,6 @@ def _size(spec: Mapping[str, Any], n: int, path: str, noun: str, out: list[Viola
 
 
 # ---------------------------------------------------------------------------------------------
-# Rules stated by the API reference that the model cannot express.
-
-
-class _Namer:
-    """Turns a wire member path into the caller's naming."""
-
-    def __init__(
-        self, shape: str, key: str, input_shapes: Mapping[str, Mapping[str, Any]] | None = None
-    ) -> None:
-        self.shape = shape
-        self.key = key
-        self.input_shapes = _realtime.INPUT_SHAPES if input_shapes is None else input_shapes
-
-    def __call__(self, *wire_path: str) -> str:
-        shape = self.shape
-        parts = []
-        for wire in wire_path:
-            member = self.input_shapes[shape]["members"][wire]
-            parts.append(member[self.key])
-            shape = member["shape"]
-        return ".".join(parts)
-
-
-def _attributes_size(value: Any, path: str) -> list[Violation]:
-    if not isinstance(value, Mapping):
-        return []
-    total = sum(len(str(k).encode()) + len(str(v).encode()) for k, v in value.items())
-    if total > 1024:
-        return [
-            Violation(path, f"must be at most 1 KB in total, keys and values (got {total} bytes)")
-        ]
-    return []
-
-
-def _even_video(value: Any, path: str) -> list[Violation]:
-    if not isinstance(value, Mapping):
-        return []
-    out = []
-    for dim in ("width", "height"):
-        v = value.get(dim)
-        if isinstance(v, int) and not isinstance(v, bool) and v % 2:
-            out.append(Violation(_join(path, dim), f"must be an even number (got {v})"))
-    w, h = value.get("width"), value.get("height")
-    if isinstance(w, int) and isinstance(h, int) and w * h > 2073600:
-        out.append(
-            Violation(
-                path,
-                f"width x height must be at most 2073600 pixels (1920x1080 or 1080x1920), "
-                f"got {w}x{h}",
-            )
-        )
-    return out
-
-
-def _channel_or_s3(value: Any, path: str) -> list[Violation]:
-    if not isinstance(value, Mapping):
-        return []
-    given = [k for k in ("channel", "s3") if value.get(k) is not None]
-    if not given:
-        return [Violation(path, "must specify either channel or s3")]
-    if len(given) > 1:
-        return [Violation(path, "must specify either channel or s3, not both")]
-    return []
-
-
-SHAPE_RULES: dict[str, tuple[ShapeRule, ...]] = {
-    "ParticipantAttributes": (_attributes_size,),
-    "ParticipantTokenAttributes": (_attributes_size,),
-    "Video": (_even_video,),
-    "DestinationConfiguration": (_channel_or_s3,),
-}
-"""Rules that apply wherever a shape appears, by shape name."""
-
-
-def _only_one(*members: str) -> Rule:
-    def rule(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
-        given = [m for m in members if params.get(m) is not None]
-        if len(given) > 1:
-            names = ", ".join(name(m) for m in given)
-            allowed = ", ".join(name(m) for m in members)
-            return [Violation(names, f"only one of {allowed} can be given per request")]
-        return []
-
-    return rule
-
-
-def _rtmp_needs_insecure(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
-    if params.get("ingestProtocol") == "RTMP" and params.get("insecureIngest") is not True:
-        return [
-            Violation(
-                name("insecureIngest"),
-                f"must be true when {name('ingestProtocol')} is RTMP "
-                "(RTMP is unencrypted; use RTMPS otherwise)",
-            )
-        ]
-    return []
-
-
-def _one_destination_per_type(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
-    destinations = params.get("destinations")
-    if not isinstance(destinations, Sequence):
-        return []
-    seen: dict[str, int] = {}
-    out = []
-    for i, d in enumerate(destinations):
-        if not isinstance(d, Mapping):
-            continue
-        for kind in ("channel", "s3"):
-            if d.get(kind) is not None:
-                if kind in seen:
-                    out.append(
-                        Violation(
-                            f"{name('destinations')}[{i}]",
-                            f"at most one {kind} destination per composition "
-                            f"(another is at index {seen[kind]})",
-                        )
-                    )
-                seen.setdefault(kind, i)
-    return out
-
-
-def _arn_place(arn: object) -> tuple[str, str] | None:
-    """(region, account) of an ARN, None if it is not one."""
-    if not isinstance(arn, str):
-        return None
-    parts = arn.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn":
-        return None
-    return parts[3], parts[4]
-
-
-def _same_place_as_stage(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
-    """The reference: a composition's channel and encoder configurations "and stage resources
-    must be in the same AWS account and region"; so must its storage configuration (S3
-    recording is regional)."""
-    home = _arn_place(params.get("stageArn"))
-    destinations = params.get("destinations")
-    if home is None or not isinstance(destinations, Sequence):
-        return []
-    inner = _Namer("DestinationConfiguration", name.key, name.input_shapes)
-    places: list[tuple[str, object]] = []
-    for i, d in enumerate(destinations):
-        if not isinstance(d, Mapping):
-            continue
-        at = f"{name('destinations')}[{i}]"
-        channel, s3 = d.get("channel"), d.get("s3")
-        if isinstance(channel, Mapping):
-            for member in ("channelArn", "encoderConfigurationArn"):
-                places.append((f"{at}.{inner('channel', member)}", channel.get(member)))
-        if isinstance(s3, Mapping):
-            places.append(
-                (
-                    f"{at}.{inner('s3', 'storageConfigurationArn')}",
-                    s3.get("storageConfigurationArn"),
-                )
-            )
-            arns = s3.get("encoderConfigurationArns")
-            if isinstance(arns, Sequence) and not isinstance(arns, str):
-                path = f"{at}.{inner('s3', 'encoderConfigurationArns')}"
-                places.extend((f"{path}[{j}]", arn) for j, arn in enumerate(arns))
-    out = []
-    for path, arn in places:
-        place = _arn_place(arn)
-        if place is not None and place != home:
-            out.append(
-                Violation(
-                    path,
-                    f"must be in the stage's region and account ({home[0]}, {home[1]}), "
-                    f"got ({place[0]}, {place[1]})",
-                )
-            )
-    return out
-
-
-RULES: dict[str, tuple[Rule, ...]] = {
-    "ListParticipants": (
-        _only_one("filterByUserId", "filterByPublished", "filterByState", "filterByRecordingState"),
-    ),
-    "ListIngestConfigurations": (_only_one("filterByStageArn", "filterByState"),),
-    "CreateIngestConfiguration": (_rtmp_needs_insecure,),
-    "StartComposition": (_one_destination_per_type, _same_place_as_stage),
-}
-"""Cross-field rules by operation name."""
-
-
-# ---------------------------------------------------------------------------------------------
-# ivs (channels): rules of the 2024-11-14 multitrack reference and the channel type rules.
-
-_MULTITRACK_TYPES = ("STANDARD",)
-_PRESET_TYPES = ("ADVANCED_SD", "ADVANCED_HD")
-
-
-def _multitrack_members(value: Any, path: str) -> list[Violation]:
-    """``policy`` and ``maximumResolution`` are "required if enabled is true"."""
-    if not isinstance(value, Mapping) or value.get("enabled") is not True:
-        return []
-    # The path is already in the caller's naming; members are named the same in both
-    # namings except maximumResolution.
-    python = not path.endswith("multitrackInputConfiguration")
-    out = []
-    for wire, py in (("policy", "policy"), ("maximumResolution", "maximum_resolution")):
-        if value.get(wire) is None:
-            out.append(
-                Violation(_join(path, py if python else wire), "is required when enabled is true")
-            )
-    return out
-
-
-def _multitrack_channel(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
-    """Multitrack input needs ``containerFormat=FRAGMENTED_MP4`` and a STANDARD channel."""
-    config = params.get("multitrackInputConfiguration")
-    if not isinstance(config, Mapping) or config.get("enabled") is not True:
-        return []
-    enabled = f"{name('multitrackInputConfiguration', 'enabled')} is true"
-    out = []
-    container = params.get("containerFormat")
-    if container is None:
-        out.append(
-            Violation(name("containerFormat"), f"is required (FRAGMENTED_MP4) when {enabled}")
-        )
-    elif container != "FRAGMENTED_MP4":
-        out.append(
-            Violation(
-                name("containerFormat"),
-                f"must be FRAGMENTED_MP4 when {enabled} (got {container!r})",
-            )
-        )
-    kind = params.get("type")
-    if kind is not None and kind not in _MULTITRACK_TYPES:
-        out.append(
-            Violation(
-                name("type"),
-                f"must be STANDARD when {enabled}: multitrack input is for STANDARD channels "
-                f"only (got {kind!r})",
-            )
-        )
-    return out
-
-
-def _preset_needs_advanced(*, default_type: str | None) -> Rule:
-    """``preset`` "is selectable only for ADVANCED_HD and ADVANCED_SD channel types". On
-    CreateChannel the type defaults to STANDARD; on UpdateChannel an omitted type keeps the
-    channel's, which only the service knows."""
-
-    def rule(params: Mapping[str, Any], name: _Namer) -> list[Violation]:
-        preset = params.get("preset")
-        kind = params.get("type", default_type)
-        if preset is None or kind is None or kind in _PRESET_TYPES:
-            return []
-        return [
-            Violation(
-                name("preset"),
-                f"is selectable only for ADVANCED_SD and ADVANCED_HD channels (type is {kind})",
-            )
-        ]
-
-    return rule
-
-
-def _custom_renditions(value: Any, path: str) -> list[Violation]:
-    """ "If CUSTOM is specified, a set of renditions must be specified in the renditions
-    field"."""
-    if not isinstance(value, Mapping) or value.get("renditionSelection") != "CUSTOM":
-        return []
-    if value.get("renditions"):
-        return []
-    return [Violation(_join(path, "renditions"), "is required when rendition selection is CUSTOM")]
-
-
-def _thumbnail_interval(value: Any, path: str) -> list[Violation]:
-    """``targetIntervalSeconds`` "is configurable (and required) only if recordingMode is
-    INTERVAL"."""
-    if not isinstance(value, Mapping) or value.get("recordingMode") != "DISABLED":
-        return []
-    if value.get("targetIntervalSeconds") is None:
-        return []
-    python = not path.endswith("thumbnailConfiguration")
-    member = "target_interval_seconds" if python else "targetIntervalSeconds"
-    return [Violation(_join(path, member), "can only be set when recording mode is INTERVAL")]
-
-
-CHANNEL_SHAPE_RULES: dict[str, tuple[ShapeRule, ...]] = {
-    "MultitrackInputConfiguration": (_multitrack_members,),
-    "RenditionConfiguration": (_custom_renditions,),
-    "ThumbnailConfiguration": (_thumbnail_interval,),
-}
-"""Shape rules of ``ivs``, by shape name (the channel model's shapes, not the real-time ones)."""
-
-CHANNEL_RULES: dict[str, tuple[Rule, ...]] = {
-    "CreateChannel": (_multitrack_channel, _preset_needs_advanced(default_type="STANDARD")),
-    "UpdateChannel": (_multitrack_channel, _preset_needs_advanced(default_type=None)),
-}
-"""Cross-field rules of ``ivs`` by operation name."""
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 class _Service:
@@ -508,14 +225,45 @@ SERVICES: dict[str, _Service] = {
 """Constraint tables and rules by botocore service name."""
 
 
+_HEAD = re.compile(r"[^.\[ ,]+")
+"""The top-level member a violation path starts with (``tags`` of ``tags['a'] (key)``)."""
+
+
+def _renamed(violation: Violation, rename: Mapping[str, str]) -> Violation:
+    head = _HEAD.match(violation.path)
+    new = rename.get(head.group()) if head is not None else None
+    if head is None or new is None:
+        return violation
+    return Violation(new + violation.path[head.end() :], violation.rule)
+
+
+def rename_violations(
+    violations: Sequence[Violation], rename: Mapping[str, str]
+) -> list[Violation]:
+    """``violations`` with paths that start at a member of ``rename`` (a Python name) starting
+    at its new name instead: ``stage_arn`` -> ``stage``, ``tags['k']`` -> ``labels['k']``.
+    Rule texts are kept (``rename`` given to `request_violations` renames those too)."""
+    return [_renamed(v, rename) for v in violations]
+
+
 def request_violations(
     operation: str,
     params: Mapping[str, Any],
     *,
     naming: Naming = "python",
     service: str = "ivs-realtime",
+    rename: Mapping[str, str] | None = None,
+    later: Sequence[str] = (),
 ) -> list[Violation]:
-    """Every rule ``params`` (a wire-named request dict) breaks, in the order found."""
+    """Every rule ``params`` (a wire-named request dict) breaks, in the order found.
+
+    Args:
+        rename: the caller's name of some top-level members, by Python name (with
+            ``naming="python"``), e.g. ``{"filter_by_state": "state"}``: paths and rule texts
+            name those instead.
+        later: Python names of required members the caller fills in later (a pager that looks
+            up its session when iteration starts): their absence is not a violation.
+    """
     tables = SERVICES[service]
     shape = tables.operations[operation]["input"]
     out: list[Violation] = []
@@ -525,7 +273,11 @@ def request_violations(
         return out
     key = "name" if naming == "python" else "wire"
     _check(shape, params, "", out, key, False, tables)
-    namer = _Namer(shape, key, tables.input_shapes)
+    if later:
+        out = [v for v in out if not (v.rule == "is required" and v.path in later)]
+    if rename:
+        out = rename_violations(out, rename)
+    namer = Namer(shape, key, tables.input_shapes, rename)
     for rule in tables.rules.get(operation, ()):
         out.extend(rule(params, namer))
     return out
@@ -537,10 +289,14 @@ def check_request(
     *,
     naming: Naming = "python",
     service: str = "ivs-realtime",
+    rename: Mapping[str, str] | None = None,
+    later: Sequence[str] = (),
 ) -> None:
     """Raise [`ValidationError`][ivsrt.errors.ValidationError] if ``params`` breaks any rule of
-    ``operation`` of
-    ``service`` (``ivs-realtime`` or ``ivs``)."""
-    violations = request_violations(operation, params, naming=naming, service=service)
+    ``operation`` of ``service`` (``ivs-realtime`` or ``ivs``); ``rename`` and ``later`` as in
+    `request_violations`."""
+    violations = request_violations(
+        operation, params, naming=naming, service=service, rename=rename, later=later
+    )
     if violations:
         raise ValidationError(operation, violations)

@@ -5,51 +5,51 @@
 
 from collections.abc import Mapping, Sequence
 
-from ivsrt._api_base import ApiBase, OperationSpec
+from ivsrt._api_base import ApiBase, HasArn, OperationSpec
 from ivsrt._generated import models as m
 
 __all__ = ["RealtimeApi"]
 
 _CREATE_ENCODER_CONFIGURATION = OperationSpec("CreateEncoderConfiguration", "create_encoder_configuration", 'CreateEncoderConfigurationRequest', m.CreateEncoderConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_CREATE_INGEST_CONFIGURATION = OperationSpec("CreateIngestConfiguration", "create_ingest_configuration", 'CreateIngestConfigurationRequest', m.CreateIngestConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_CREATE_PARTICIPANT_TOKEN = OperationSpec("CreateParticipantToken", "create_participant_token", 'CreateParticipantTokenRequest', m.CreateParticipantTokenResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
+_CREATE_INGEST_CONFIGURATION = OperationSpec("CreateIngestConfiguration", "create_ingest_configuration", 'CreateIngestConfigurationRequest', m.CreateIngestConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('stageArn',))
+_CREATE_PARTICIPANT_TOKEN = OperationSpec("CreateParticipantToken", "create_participant_token", 'CreateParticipantTokenRequest', m.CreateParticipantTokenResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('stageArn',))
 _CREATE_STAGE = OperationSpec("CreateStage", "create_stage", 'CreateStageRequest', m.CreateStageResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
 _CREATE_STORAGE_CONFIGURATION = OperationSpec("CreateStorageConfiguration", "create_storage_configuration", 'CreateStorageConfigurationRequest', m.CreateStorageConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_DELETE_ENCODER_CONFIGURATION = OperationSpec("DeleteEncoderConfiguration", "delete_encoder_configuration", 'DeleteEncoderConfigurationRequest', m.DeleteEncoderConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_DELETE_INGEST_CONFIGURATION = OperationSpec("DeleteIngestConfiguration", "delete_ingest_configuration", 'DeleteIngestConfigurationRequest', m.DeleteIngestConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_DELETE_PUBLIC_KEY = OperationSpec("DeletePublicKey", "delete_public_key", 'DeletePublicKeyRequest', m.DeletePublicKeyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_DELETE_STAGE = OperationSpec("DeleteStage", "delete_stage", 'DeleteStageRequest', m.DeleteStageResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_DELETE_STORAGE_CONFIGURATION = OperationSpec("DeleteStorageConfiguration", "delete_storage_configuration", 'DeleteStorageConfigurationRequest', m.DeleteStorageConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_DISCONNECT_PARTICIPANT = OperationSpec("DisconnectParticipant", "disconnect_participant", 'DisconnectParticipantRequest', m.DisconnectParticipantResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_GET_COMPOSITION = OperationSpec("GetComposition", "get_composition", 'GetCompositionRequest', m.GetCompositionResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_GET_ENCODER_CONFIGURATION = OperationSpec("GetEncoderConfiguration", "get_encoder_configuration", 'GetEncoderConfigurationRequest', m.GetEncoderConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_GET_INGEST_CONFIGURATION = OperationSpec("GetIngestConfiguration", "get_ingest_configuration", 'GetIngestConfigurationRequest', m.GetIngestConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_GET_PARTICIPANT = OperationSpec("GetParticipant", "get_participant", 'GetParticipantRequest', m.GetParticipantResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_GET_PUBLIC_KEY = OperationSpec("GetPublicKey", "get_public_key", 'GetPublicKeyRequest', m.GetPublicKeyResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_GET_STAGE = OperationSpec("GetStage", "get_stage", 'GetStageRequest', m.GetStageResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_GET_STAGE_SESSION = OperationSpec("GetStageSession", "get_stage_session", 'GetStageSessionRequest', m.GetStageSessionResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_GET_STORAGE_CONFIGURATION = OperationSpec("GetStorageConfiguration", "get_storage_configuration", 'GetStorageConfigurationRequest', m.GetStorageConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
+_DELETE_ENCODER_CONFIGURATION = OperationSpec("DeleteEncoderConfiguration", "delete_encoder_configuration", 'DeleteEncoderConfigurationRequest', m.DeleteEncoderConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn',))
+_DELETE_INGEST_CONFIGURATION = OperationSpec("DeleteIngestConfiguration", "delete_ingest_configuration", 'DeleteIngestConfigurationRequest', m.DeleteIngestConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn',))
+_DELETE_PUBLIC_KEY = OperationSpec("DeletePublicKey", "delete_public_key", 'DeletePublicKeyRequest', m.DeletePublicKeyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn',))
+_DELETE_STAGE = OperationSpec("DeleteStage", "delete_stage", 'DeleteStageRequest', m.DeleteStageResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn',))
+_DELETE_STORAGE_CONFIGURATION = OperationSpec("DeleteStorageConfiguration", "delete_storage_configuration", 'DeleteStorageConfigurationRequest', m.DeleteStorageConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn',))
+_DISCONNECT_PARTICIPANT = OperationSpec("DisconnectParticipant", "disconnect_participant", 'DisconnectParticipantRequest', m.DisconnectParticipantResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('stageArn',))
+_GET_COMPOSITION = OperationSpec("GetComposition", "get_composition", 'GetCompositionRequest', m.GetCompositionResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('arn',))
+_GET_ENCODER_CONFIGURATION = OperationSpec("GetEncoderConfiguration", "get_encoder_configuration", 'GetEncoderConfigurationRequest', m.GetEncoderConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('arn',))
+_GET_INGEST_CONFIGURATION = OperationSpec("GetIngestConfiguration", "get_ingest_configuration", 'GetIngestConfigurationRequest', m.GetIngestConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('arn',))
+_GET_PARTICIPANT = OperationSpec("GetParticipant", "get_participant", 'GetParticipantRequest', m.GetParticipantResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('stageArn',))
+_GET_PUBLIC_KEY = OperationSpec("GetPublicKey", "get_public_key", 'GetPublicKeyRequest', m.GetPublicKeyResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('arn',))
+_GET_STAGE = OperationSpec("GetStage", "get_stage", 'GetStageRequest', m.GetStageResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('arn',))
+_GET_STAGE_SESSION = OperationSpec("GetStageSession", "get_stage_session", 'GetStageSessionRequest', m.GetStageSessionResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('stageArn',))
+_GET_STORAGE_CONFIGURATION = OperationSpec("GetStorageConfiguration", "get_storage_configuration", 'GetStorageConfigurationRequest', m.GetStorageConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('arn',))
 _IMPORT_PUBLIC_KEY = OperationSpec("ImportPublicKey", "import_public_key", 'ImportPublicKeyRequest', m.ImportPublicKeyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_LIST_COMPOSITIONS = OperationSpec("ListCompositions", "list_compositions", 'ListCompositionsRequest', m.ListCompositionsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
+_LIST_COMPOSITIONS = OperationSpec("ListCompositions", "list_compositions", 'ListCompositionsRequest', m.ListCompositionsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('filterByStageArn', 'filterByEncoderConfigurationArn'))
 _LIST_ENCODER_CONFIGURATIONS = OperationSpec("ListEncoderConfigurations", "list_encoder_configurations", 'ListEncoderConfigurationsRequest', m.ListEncoderConfigurationsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_LIST_INGEST_CONFIGURATIONS = OperationSpec("ListIngestConfigurations", "list_ingest_configurations", 'ListIngestConfigurationsRequest', m.ListIngestConfigurationsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_LIST_PARTICIPANT_EVENTS = OperationSpec("ListParticipantEvents", "list_participant_events", 'ListParticipantEventsRequest', m.ListParticipantEventsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_LIST_PARTICIPANT_REPLICAS = OperationSpec("ListParticipantReplicas", "list_participant_replicas", 'ListParticipantReplicasRequest', m.ListParticipantReplicasResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_LIST_PARTICIPANTS = OperationSpec("ListParticipants", "list_participants", 'ListParticipantsRequest', m.ListParticipantsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
+_LIST_INGEST_CONFIGURATIONS = OperationSpec("ListIngestConfigurations", "list_ingest_configurations", 'ListIngestConfigurationsRequest', m.ListIngestConfigurationsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('filterByStageArn',))
+_LIST_PARTICIPANT_EVENTS = OperationSpec("ListParticipantEvents", "list_participant_events", 'ListParticipantEventsRequest', m.ListParticipantEventsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('stageArn',))
+_LIST_PARTICIPANT_REPLICAS = OperationSpec("ListParticipantReplicas", "list_participant_replicas", 'ListParticipantReplicasRequest', m.ListParticipantReplicasResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('sourceStageArn',))
+_LIST_PARTICIPANTS = OperationSpec("ListParticipants", "list_participants", 'ListParticipantsRequest', m.ListParticipantsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('stageArn',))
 _LIST_PUBLIC_KEYS = OperationSpec("ListPublicKeys", "list_public_keys", 'ListPublicKeysRequest', m.ListPublicKeysResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_LIST_STAGE_SESSIONS = OperationSpec("ListStageSessions", "list_stage_sessions", 'ListStageSessionsRequest', m.ListStageSessionsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
+_LIST_STAGE_SESSIONS = OperationSpec("ListStageSessions", "list_stage_sessions", 'ListStageSessionsRequest', m.ListStageSessionsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('stageArn',))
 _LIST_STAGES = OperationSpec("ListStages", "list_stages", 'ListStagesRequest', m.ListStagesResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
 _LIST_STORAGE_CONFIGURATIONS = OperationSpec("ListStorageConfigurations", "list_storage_configurations", 'ListStorageConfigurationsRequest', m.ListStorageConfigurationsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
-_LIST_TAGS_FOR_RESOURCE = OperationSpec("ListTagsForResource", "list_tags_for_resource", 'ListTagsForResourceRequest', m.ListTagsForResourceResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime')
+_LIST_TAGS_FOR_RESOURCE = OperationSpec("ListTagsForResource", "list_tags_for_resource", 'ListTagsForResourceRequest', m.ListTagsForResourceResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs-realtime', arn_members=('resourceArn',))
 _REVOKE_CONNECTION_TOKEN = OperationSpec("RevokeConnectionToken", "revoke_connection_token", 'RevokeConnectionTokenRequest', m.RevokeConnectionTokenResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_START_COMPOSITION = OperationSpec("StartComposition", "start_composition", 'StartCompositionRequest', m.StartCompositionResponse, idempotency_tokens=('idempotencyToken',), read_only=False, retry_safe=True, service='ivs-realtime')
-_START_PARTICIPANT_REPLICATION = OperationSpec("StartParticipantReplication", "start_participant_replication", 'StartParticipantReplicationRequest', m.StartParticipantReplicationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_STOP_COMPOSITION = OperationSpec("StopComposition", "stop_composition", 'StopCompositionRequest', m.StopCompositionResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_STOP_PARTICIPANT_REPLICATION = OperationSpec("StopParticipantReplication", "stop_participant_replication", 'StopParticipantReplicationRequest', m.StopParticipantReplicationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_TAG_RESOURCE = OperationSpec("TagResource", "tag_resource", 'TagResourceRequest', m.TagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_UNTAG_RESOURCE = OperationSpec("UntagResource", "untag_resource", 'UntagResourceRequest', m.UntagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=True, service='ivs-realtime')
-_UPDATE_INGEST_CONFIGURATION = OperationSpec("UpdateIngestConfiguration", "update_ingest_configuration", 'UpdateIngestConfigurationRequest', m.UpdateIngestConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
-_UPDATE_STAGE = OperationSpec("UpdateStage", "update_stage", 'UpdateStageRequest', m.UpdateStageResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime')
+_START_COMPOSITION = OperationSpec("StartComposition", "start_composition", 'StartCompositionRequest', m.StartCompositionResponse, idempotency_tokens=('idempotencyToken',), read_only=False, retry_safe=True, service='ivs-realtime', arn_members=('stageArn',))
+_START_PARTICIPANT_REPLICATION = OperationSpec("StartParticipantReplication", "start_participant_replication", 'StartParticipantReplicationRequest', m.StartParticipantReplicationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('sourceStageArn', 'destinationStageArn'))
+_STOP_COMPOSITION = OperationSpec("StopComposition", "stop_composition", 'StopCompositionRequest', m.StopCompositionResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn',))
+_STOP_PARTICIPANT_REPLICATION = OperationSpec("StopParticipantReplication", "stop_participant_replication", 'StopParticipantReplicationRequest', m.StopParticipantReplicationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('sourceStageArn', 'destinationStageArn'))
+_TAG_RESOURCE = OperationSpec("TagResource", "tag_resource", 'TagResourceRequest', m.TagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('resourceArn',))
+_UNTAG_RESOURCE = OperationSpec("UntagResource", "untag_resource", 'UntagResourceRequest', m.UntagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=True, service='ivs-realtime', arn_members=('resourceArn',))
+_UPDATE_INGEST_CONFIGURATION = OperationSpec("UpdateIngestConfiguration", "update_ingest_configuration", 'UpdateIngestConfigurationRequest', m.UpdateIngestConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn', 'stageArn'))
+_UPDATE_STAGE = OperationSpec("UpdateStage", "update_stage", 'UpdateStageRequest', m.UpdateStageResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs-realtime', arn_members=('arn',))
 
 
 class RealtimeApi(ApiBase):
@@ -104,7 +104,7 @@ class RealtimeApi(ApiBase):
         *,
         ingest_protocol: m.IngestProtocol | m.IngestProtocolLiteral,
         name: str | None = None,
-        stage_arn: str | None = None,
+        stage_arn: str | HasArn | None = None,
         user_id: str | None = None,
         attributes: Mapping[str, str] | None = None,
         insecure_ingest: bool | None = None,
@@ -118,7 +118,8 @@ class RealtimeApi(ApiBase):
             ingest_protocol: Type of ingest protocol that the user employs to broadcast. If this
                 is set to `RTMP`, `insecureIngest` must be set to `true`.
             name: Optional name that can be specified for the IngestConfiguration being created.
-            stage_arn: ARN of the stage with which the IngestConfiguration is associated.
+            stage_arn: ARN of the stage with which the IngestConfiguration is associated. Also
+                takes an object with an ``arn`` (a resource, a model).
             user_id: Customer-assigned name to help identify the participant using the
                 IngestConfiguration; this can be used to link a participant to a user in the
                 customer’s own systems. This can be any UTF-8 encoded text. *This field is
@@ -160,7 +161,7 @@ class RealtimeApi(ApiBase):
     async def create_participant_token(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         duration: int | None = None,
         user_id: str | None = None,
         attributes: Mapping[str, str] | None = None,
@@ -172,7 +173,8 @@ class RealtimeApi(ApiBase):
         Encryption keys are owned by Amazon IVS and never used directly by your application.
 
         Args:
-            stage_arn: ARN of the stage to which this token is scoped.
+            stage_arn: ARN of the stage to which this token is scoped. Also takes an object with
+                an ``arn`` (a resource, a model).
             duration: Duration (in minutes), after which the token expires. Default: 720 (12
                 hours).
             user_id: Name that can be specified to help identify the token. This can be any
@@ -274,13 +276,14 @@ class RealtimeApi(ApiBase):
     async def delete_encoder_configuration(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
     ) -> m.DeleteEncoderConfigurationResponse:
         """Deletes an EncoderConfiguration resource. Ensures that no Compositions are using this
         template; otherwise, returns an error.
 
         Args:
-            arn: ARN of the EncoderConfiguration.
+            arn: ARN of the EncoderConfiguration. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             The `DeleteEncoderConfigurationResponse` output model.
@@ -290,7 +293,7 @@ class RealtimeApi(ApiBase):
     async def delete_ingest_configuration(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
         force: bool | None = None,
     ) -> m.DeleteIngestConfigurationResponse:
         """Deletes a specified IngestConfiguration, so it can no longer be used to broadcast. An
@@ -298,7 +301,8 @@ class RealtimeApi(ApiBase):
         unless `force` is set to `true`.
 
         Args:
-            arn: ARN of the IngestConfiguration.
+            arn: ARN of the IngestConfiguration. Also takes an object with an ``arn`` (a
+                resource, a model).
             force: Optional field to force deletion of the IngestConfiguration. If this is set
                 to `true` when a participant is actively publishing, the participant is
                 disconnected from the stage, followed by deletion of the IngestConfiguration.
@@ -309,25 +313,27 @@ class RealtimeApi(ApiBase):
         """
         return await self._invoke(_DELETE_INGEST_CONFIGURATION, {"arn": arn, "force": force})
 
-    async def delete_public_key(self, *, arn: str) -> m.DeletePublicKeyResponse:
+    async def delete_public_key(self, *, arn: str | HasArn) -> m.DeletePublicKeyResponse:
         """Deletes the specified public key used to sign stage participant tokens. This invalidates
         future participant tokens generated using the key pair’s private key.
 
         Args:
-            arn: ARN of the public key to be deleted.
+            arn: ARN of the public key to be deleted. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             The `DeletePublicKeyResponse` output model.
         """
         return await self._invoke(_DELETE_PUBLIC_KEY, {"arn": arn})
 
-    async def delete_stage(self, *, arn: str) -> m.DeleteStageResponse:
+    async def delete_stage(self, *, arn: str | HasArn) -> m.DeleteStageResponse:
         """Shuts down and deletes the specified stage (disconnecting all participants). This
         operation also removes the `stageArn` from the associated IngestConfiguration, if there
         are participants using the IngestConfiguration to publish to the stage.
 
         Args:
-            arn: ARN of the stage to be deleted.
+            arn: ARN of the stage to be deleted. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             The `DeleteStageResponse` output model.
@@ -337,7 +343,7 @@ class RealtimeApi(ApiBase):
     async def delete_storage_configuration(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
     ) -> m.DeleteStorageConfigurationResponse:
         """Deletes the storage configuration for the specified ARN.
 
@@ -347,7 +353,8 @@ class RealtimeApi(ApiBase):
         DeleteStorageConfiguration.
 
         Args:
-            arn: ARN of the storage configuration to be deleted.
+            arn: ARN of the storage configuration to be deleted. Also takes an object with an
+                ``arn`` (a resource, a model).
 
         Returns:
             The `DeleteStorageConfigurationResponse` output model.
@@ -357,7 +364,7 @@ class RealtimeApi(ApiBase):
     async def disconnect_participant(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         participant_id: str,
         reason: str | None = None,
     ) -> m.DisconnectParticipantResponse:
@@ -366,7 +373,8 @@ class RealtimeApi(ApiBase):
         `stageArn` in the IngestConfiguration to be an empty string.
 
         Args:
-            stage_arn: ARN of the stage to which the participant is attached.
+            stage_arn: ARN of the stage to which the participant is attached. Also takes an
+                object with an ``arn`` (a resource, a model).
             participant_id: Identifier of the participant to be disconnected. IVS assigns this;
                 it is returned by CreateParticipantToken (for streams using WebRTC ingest) or
                 CreateIngestConfiguration (for streams using RTMP ingest).
@@ -384,33 +392,44 @@ class RealtimeApi(ApiBase):
             },
         )
 
-    async def get_composition(self, *, arn: str) -> m.GetCompositionResponse:
+    async def get_composition(self, *, arn: str | HasArn) -> m.GetCompositionResponse:
         """Get information about the specified Composition resource.
 
         Args:
-            arn: ARN of the Composition resource.
+            arn: ARN of the Composition resource. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             The `GetCompositionResponse` output model.
         """
         return await self._invoke(_GET_COMPOSITION, {"arn": arn})
 
-    async def get_encoder_configuration(self, *, arn: str) -> m.GetEncoderConfigurationResponse:
+    async def get_encoder_configuration(
+        self,
+        *,
+        arn: str | HasArn,
+    ) -> m.GetEncoderConfigurationResponse:
         """Gets information about the specified EncoderConfiguration resource.
 
         Args:
-            arn: ARN of the EncoderConfiguration resource.
+            arn: ARN of the EncoderConfiguration resource. Also takes an object with an ``arn``
+                (a resource, a model).
 
         Returns:
             The `GetEncoderConfigurationResponse` output model.
         """
         return await self._invoke(_GET_ENCODER_CONFIGURATION, {"arn": arn})
 
-    async def get_ingest_configuration(self, *, arn: str) -> m.GetIngestConfigurationResponse:
+    async def get_ingest_configuration(
+        self,
+        *,
+        arn: str | HasArn,
+    ) -> m.GetIngestConfigurationResponse:
         """Gets information about the specified IngestConfiguration.
 
         Args:
-            arn: ARN of the ingest for which the information is to be retrieved.
+            arn: ARN of the ingest for which the information is to be retrieved. Also takes an
+                object with an ``arn`` (a resource, a model).
 
         Returns:
             The `GetIngestConfigurationResponse` output model.
@@ -420,14 +439,14 @@ class RealtimeApi(ApiBase):
     async def get_participant(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         session_id: str,
         participant_id: str,
     ) -> m.GetParticipantResponse:
         """Gets information about the specified participant token.
 
         Args:
-            stage_arn: Stage ARN.
+            stage_arn: Stage ARN. Also takes an object with an ``arn`` (a resource, a model).
             session_id: ID of a session within the stage.
             participant_id: Unique identifier for the participant. This is assigned by IVS and
                 returned by CreateParticipantToken.
@@ -444,22 +463,24 @@ class RealtimeApi(ApiBase):
             },
         )
 
-    async def get_public_key(self, *, arn: str) -> m.GetPublicKeyResponse:
+    async def get_public_key(self, *, arn: str | HasArn) -> m.GetPublicKeyResponse:
         """Gets information for the specified public key.
 
         Args:
-            arn: ARN of the public key for which the information is to be retrieved.
+            arn: ARN of the public key for which the information is to be retrieved. Also takes
+                an object with an ``arn`` (a resource, a model).
 
         Returns:
             The `GetPublicKeyResponse` output model.
         """
         return await self._invoke(_GET_PUBLIC_KEY, {"arn": arn})
 
-    async def get_stage(self, *, arn: str) -> m.GetStageResponse:
+    async def get_stage(self, *, arn: str | HasArn) -> m.GetStageResponse:
         """Gets information for the specified stage.
 
         Args:
-            arn: ARN of the stage for which the information is to be retrieved.
+            arn: ARN of the stage for which the information is to be retrieved. Also takes an
+                object with an ``arn`` (a resource, a model).
 
         Returns:
             The `GetStageResponse` output model.
@@ -469,13 +490,14 @@ class RealtimeApi(ApiBase):
     async def get_stage_session(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         session_id: str,
     ) -> m.GetStageSessionResponse:
         """Gets information for the specified stage session.
 
         Args:
-            stage_arn: ARN of the stage for which the information is to be retrieved.
+            stage_arn: ARN of the stage for which the information is to be retrieved. Also takes
+                an object with an ``arn`` (a resource, a model).
             session_id: ID of a session within the stage.
 
         Returns:
@@ -489,11 +511,16 @@ class RealtimeApi(ApiBase):
             },
         )
 
-    async def get_storage_configuration(self, *, arn: str) -> m.GetStorageConfigurationResponse:
+    async def get_storage_configuration(
+        self,
+        *,
+        arn: str | HasArn,
+    ) -> m.GetStorageConfigurationResponse:
         """Gets the storage configuration for the specified ARN.
 
         Args:
-            arn: ARN of the storage configuration to be retrieved.
+            arn: ARN of the storage configuration to be retrieved. Also takes an object with an
+                ``arn`` (a resource, a model).
 
         Returns:
             The `GetStorageConfigurationResponse` output model.
@@ -534,8 +561,8 @@ class RealtimeApi(ApiBase):
     async def list_compositions(
         self,
         *,
-        filter_by_stage_arn: str | None = None,
-        filter_by_encoder_configuration_arn: str | None = None,
+        filter_by_stage_arn: str | HasArn | None = None,
+        filter_by_encoder_configuration_arn: str | HasArn | None = None,
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> m.ListCompositionsResponse:
@@ -544,8 +571,10 @@ class RealtimeApi(ApiBase):
 
         Args:
             filter_by_stage_arn: Filters the Composition list to match the specified Stage ARN.
+                Also takes an object with an ``arn`` (a resource, a model).
             filter_by_encoder_configuration_arn: Filters the Composition list to match the
-                specified EncoderConfiguration attached to at least one of its output.
+                specified EncoderConfiguration attached to at least one of its output. Also
+                takes an object with an ``arn`` (a resource, a model).
             next_token: The first Composition to retrieve. This is used for pagination; see the
                 `nextToken` response field.
             max_results: Maximum number of results to return. Default: 100.
@@ -591,7 +620,7 @@ class RealtimeApi(ApiBase):
     async def list_ingest_configurations(
         self,
         *,
-        filter_by_stage_arn: str | None = None,
+        filter_by_stage_arn: str | HasArn | None = None,
         filter_by_state: m.IngestConfigurationState | m.IngestConfigurationStateLiteral | None = None,
         next_token: str | None = None,
         max_results: int | None = None,
@@ -601,7 +630,8 @@ class RealtimeApi(ApiBase):
 
         Args:
             filter_by_stage_arn: Filters the response list to match the specified stage ARN.
-                Only one filter (by stage ARN or by state) can be used at a time.
+                Only one filter (by stage ARN or by state) can be used at a time. Also takes an
+                object with an ``arn`` (a resource, a model).
             filter_by_state: Filters the response list to match the specified state. Only one
                 filter (by stage ARN or by state) can be used at a time.
             next_token: The first IngestConfiguration to retrieve. This is used for pagination;
@@ -624,7 +654,7 @@ class RealtimeApi(ApiBase):
     async def list_participant_events(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         session_id: str,
         participant_id: str,
         next_token: str | None = None,
@@ -633,7 +663,7 @@ class RealtimeApi(ApiBase):
         """Lists events for a specified participant that occurred during a specified stage session.
 
         Args:
-            stage_arn: Stage ARN.
+            stage_arn: Stage ARN. Also takes an object with an ``arn`` (a resource, a model).
             session_id: ID of a session within the stage.
             participant_id: Unique identifier for this participant. This is assigned by IVS and
                 returned by CreateParticipantToken.
@@ -658,7 +688,7 @@ class RealtimeApi(ApiBase):
     async def list_participant_replicas(
         self,
         *,
-        source_stage_arn: str,
+        source_stage_arn: str | HasArn,
         participant_id: str,
         next_token: str | None = None,
         max_results: int | None = None,
@@ -666,7 +696,8 @@ class RealtimeApi(ApiBase):
         """Lists all the replicas for a participant from a source stage.
 
         Args:
-            source_stage_arn: ARN of the stage where the participant is publishing.
+            source_stage_arn: ARN of the stage where the participant is publishing. Also takes
+                an object with an ``arn`` (a resource, a model).
             participant_id: Participant ID of the publisher that has been replicated. This is
                 assigned by IVS and returned by CreateParticipantToken or the `jti` (JWT ID)
                 used to [create a self signed
@@ -691,7 +722,7 @@ class RealtimeApi(ApiBase):
     async def list_participants(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         session_id: str,
         filter_by_user_id: str | None = None,
         filter_by_published: bool | None = None,
@@ -703,7 +734,7 @@ class RealtimeApi(ApiBase):
         """Lists all participants in a specified stage session.
 
         Args:
-            stage_arn: Stage ARN.
+            stage_arn: Stage ARN. Also takes an object with an ``arn`` (a resource, a model).
             session_id: ID of the session within the stage.
             filter_by_user_id: Filters the response list to match the specified user ID. Only
                 one of `filterByUserId`, `filterByPublished`, `filterByState`, or
@@ -770,14 +801,14 @@ class RealtimeApi(ApiBase):
     async def list_stage_sessions(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> m.ListStageSessionsResponse:
         """Gets all sessions for a specified stage.
 
         Args:
-            stage_arn: Stage ARN.
+            stage_arn: Stage ARN. Also takes an object with an ``arn`` (a resource, a model).
             next_token: The first stage session to retrieve. This is used for pagination; see
                 the `nextToken` response field.
             max_results: Maximum number of results to return. Default: 50.
@@ -845,11 +876,16 @@ class RealtimeApi(ApiBase):
             },
         )
 
-    async def list_tags_for_resource(self, *, resource_arn: str) -> m.ListTagsForResourceResponse:
+    async def list_tags_for_resource(
+        self,
+        *,
+        resource_arn: str | HasArn,
+    ) -> m.ListTagsForResourceResponse:
         """Gets information about AWS tags for the specified ARN.
 
         Args:
             resource_arn: The ARN of the resource to be retrieved. The ARN must be URL-encoded.
+                Also takes an object with an ``arn`` (a resource, a model).
 
         Returns:
             The `ListTagsForResourceResponse` output model.
@@ -871,7 +907,7 @@ class RealtimeApi(ApiBase):
     async def start_composition(
         self,
         *,
-        stage_arn: str,
+        stage_arn: str | HasArn,
         destinations: Sequence[m.DestinationConfiguration],
         idempotency_token: str | None = None,
         layout: m.LayoutConfiguration | None = None,
@@ -894,7 +930,8 @@ class RealtimeApi(ApiBase):
         - When broadcasting is disconnected and all attempts to reconnect are exhausted.
 
         Args:
-            stage_arn: ARN of the stage to be used for compositing.
+            stage_arn: ARN of the stage to be used for compositing. Also takes an object with an
+                ``arn`` (a resource, a model).
             destinations: Array of destination configuration.
             idempotency_token: Idempotency token. If omitted, ivsrt generates one and reuses it
                 on every retry of this call.
@@ -923,8 +960,8 @@ class RealtimeApi(ApiBase):
     async def start_participant_replication(
         self,
         *,
-        source_stage_arn: str,
-        destination_stage_arn: str,
+        source_stage_arn: str | HasArn,
+        destination_stage_arn: str | HasArn,
         participant_id: str,
         reconnect_window_seconds: int | None = None,
         attributes: Mapping[str, str] | None = None,
@@ -932,8 +969,10 @@ class RealtimeApi(ApiBase):
         """Starts replicating a publishing participant from a source stage to a destination stage.
 
         Args:
-            source_stage_arn: ARN of the stage where the participant is publishing.
+            source_stage_arn: ARN of the stage where the participant is publishing. Also takes
+                an object with an ``arn`` (a resource, a model).
             destination_stage_arn: ARN of the stage to which the participant will be replicated.
+                Also takes an object with an ``arn`` (a resource, a model).
             participant_id: Participant ID of the publisher that will be replicated. This is
                 assigned by IVS and returned by CreateParticipantToken or the `jti` (JWT ID)
                 used to [create a self signed
@@ -962,12 +1001,13 @@ class RealtimeApi(ApiBase):
             },
         )
 
-    async def stop_composition(self, *, arn: str) -> m.StopCompositionResponse:
+    async def stop_composition(self, *, arn: str | HasArn) -> m.StopCompositionResponse:
         """Stops and deletes a Composition resource. Any broadcast from the Composition resource is
         stopped.
 
         Args:
-            arn: ARN of the Composition.
+            arn: ARN of the Composition. Also takes an object with an ``arn`` (a resource, a
+                model).
 
         Returns:
             The `StopCompositionResponse` output model.
@@ -977,15 +1017,17 @@ class RealtimeApi(ApiBase):
     async def stop_participant_replication(
         self,
         *,
-        source_stage_arn: str,
-        destination_stage_arn: str,
+        source_stage_arn: str | HasArn,
+        destination_stage_arn: str | HasArn,
         participant_id: str,
     ) -> m.StopParticipantReplicationResponse:
         """Stops a replicated participant session.
 
         Args:
-            source_stage_arn: ARN of the stage where the participant is publishing.
+            source_stage_arn: ARN of the stage where the participant is publishing. Also takes
+                an object with an ``arn`` (a resource, a model).
             destination_stage_arn: ARN of the stage where the participant has been replicated.
+                Also takes an object with an ``arn`` (a resource, a model).
             participant_id: Participant ID of the publisher that has been replicated. This is
                 assigned by IVS and returned by CreateParticipantToken or the `jti` (JWT ID)
                 used to [create a self signed
@@ -1006,13 +1048,14 @@ class RealtimeApi(ApiBase):
     async def tag_resource(
         self,
         *,
-        resource_arn: str,
+        resource_arn: str | HasArn,
         tags: Mapping[str, str],
     ) -> m.TagResourceResponse:
         """Adds or updates tags for the AWS resource with the specified ARN.
 
         Args:
             resource_arn: The ARN of the resource to be tagged. The ARN must be URL-encoded.
+                Also takes an object with an ``arn`` (a resource, a model).
             tags: Array of tags to be added or updated. Array of maps, each of the form
                 `string:string (key:value)`. See [Best practices and
                 strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
@@ -1028,13 +1071,14 @@ class RealtimeApi(ApiBase):
     async def untag_resource(
         self,
         *,
-        resource_arn: str,
+        resource_arn: str | HasArn,
         tag_keys: Sequence[str],
     ) -> m.UntagResourceResponse:
         """Removes tags from the resource with the specified ARN.
 
         Args:
             resource_arn: The ARN of the resource to be untagged. The ARN must be URL-encoded.
+                Also takes an object with an ``arn`` (a resource, a model).
             tag_keys: Array of tag keys (strings) for the tags to be removed. See [Best
                 practices and
                 strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
@@ -1056,8 +1100,8 @@ class RealtimeApi(ApiBase):
     async def update_ingest_configuration(
         self,
         *,
-        arn: str,
-        stage_arn: str | None = None,
+        arn: str | HasArn,
+        stage_arn: str | HasArn | None = None,
         redundant_ingest: bool | None = None,
     ) -> m.UpdateIngestConfigurationResponse:
         """Updates a specified IngestConfiguration. Only the stage ARN attached to the
@@ -1066,8 +1110,9 @@ class RealtimeApi(ApiBase):
 
         Args:
             arn: ARN of the IngestConfiguration, for which the related stage ARN needs to be
-                updated.
-            stage_arn: Stage ARN that needs to be updated.
+                updated. Also takes an object with an ``arn`` (a resource, a model).
+            stage_arn: Stage ARN that needs to be updated. Also takes an object with an ``arn``
+                (a resource, a model).
             redundant_ingest: Indicates whether redundant ingest is enabled for the ingest
                 configuration. Default: `false`.
 
@@ -1086,14 +1131,15 @@ class RealtimeApi(ApiBase):
     async def update_stage(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
         name: str | None = None,
         auto_participant_recording_configuration: m.AutoParticipantRecordingConfiguration | None = None,
     ) -> m.UpdateStageResponse:
         """Updates a stage’s configuration.
 
         Args:
-            arn: ARN of the stage to be updated.
+            arn: ARN of the stage to be updated. Also takes an object with an ``arn`` (a
+                resource, a model).
             name: Name of the stage to be updated.
             auto_participant_recording_configuration: Configuration object for individual
                 participant recording, to attach to the stage. Note that this cannot be updated

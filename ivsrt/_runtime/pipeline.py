@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol, TypeVar
 
+from ivsrt._arn import arn_of
 from ivsrt._convert import converter
 from ivsrt._exceptions import IvsrtError, ResponseParseError
 from ivsrt._runtime import errors, retrying
@@ -57,6 +58,11 @@ async def call(
 ) -> R:
     """Call ``spec`` with ``args`` keyed by wire name (None values are left out) and return
     ``build(response)``."""
+    # 0. an object with ``.arn`` (a resource, a model) where an ARN goes is that ARN.
+    for wire in spec.arn_members:
+        value = args.get(wire)
+        if value is not None and type(value) is not str:
+            args = {**args, wire: arn_of(value, _python_name(spec, wire), spec.name)}
     # 1. to wire: models unstructured to wire dicts, unset members dropped.
     unstructure = converter.unstructure
     params = {
@@ -157,6 +163,12 @@ def _wire_names(spec: OperationSpec[Any]) -> dict[str, str]:
             m["name"]: m["wire"] for m in shape.get("members", {}).values()
         }
     return wire
+
+
+def _python_name(spec: OperationSpec[Any], wire: str) -> str:
+    """The Python parameter name of member ``wire`` of ``spec`` (for an error message)."""
+    shape = SERVICES[spec.service].input_shapes[spec.input_shape or ""]
+    return str(shape["members"][wire]["name"])
 
 
 def _parse_error(spec: OperationSpec[Any], exc: Exception) -> ResponseParseError:

@@ -33,3 +33,6 @@ class OperationSpec(Generic[T]):
     marks idempotent, and calls carrying an idempotency token."""
     service: str = "ivs-realtime"
     """botocore service name: picks the aiobotocore client and the constraint tables."""
+    arn_members: tuple[str, ...] = ()
+    """Wire names of the top-level ARN members (``arn``, ``stageArn``...): they also take an
+    object with an ``arn`` (a resource, a model), sent as that ARN."""

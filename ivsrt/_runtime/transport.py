@@ -190,6 +190,7 @@ class Transport:
         "endpoint_url",
         "exit_stack",
         "extra",
+        "loop",
         "model_session",
         "open_lock",
         "profile",
@@ -226,8 +227,23 @@ class Transport:
         self.open_lock = asyncio.Lock()
         self.closed = False
         self.region: str | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The event loop the aiobotocore clients were opened in (their connections live in
+        it); None until opened."""
+
+    def check_loop(self) -> None:
+        """Raise ``ConfigurationError`` when the running event loop is not the one this client
+        was opened in (an earlier ``asyncio.run``): its connections cannot be used from here."""
+        if self.loop is not None and self.loop is not asyncio.get_running_loop():
+            raise ConfigurationError(
+                "this client belongs to another event loop: it was opened in an event loop "
+                "that is not the running one (e.g. an earlier asyncio.run); create an "
+                "ivsrt.Client in the event loop that uses it"
+            )
 
     async def open(self) -> Any:
+        if self.aio is not None and not self.closed:
+            self.check_loop()
         async with self.open_lock:
             if self.closed:
                 raise ConfigurationError("this ivsrt.Client is closed; create a new one")
@@ -263,6 +279,7 @@ class Transport:
             aio, context = await self._create(SERVICE)
             self.exit_stack = context
             self.aio = aio
+            self.loop = asyncio.get_running_loop()
             _redact.install()
             return aio
 

@@ -3,21 +3,24 @@ identity hash, the waiter options, building from models, list pagers, tags, ARNs
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Protocol, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import attrs
 from typing_extensions import Self
 
-from ivsrt._convert import make_builder
-from ivsrt._exceptions import ConfigurationError, IvsrtError
+from ivsrt._arn import HasArn, arn_of
+from ivsrt._convert import converter, make_builder
+from ivsrt._exceptions import ConfigurationError, IvsrtError, ValidationError
 from ivsrt._generated.constraints import OPERATIONS
 from ivsrt._runtime.pipeline import invoke
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt.client import Client, current_client
 from ivsrt.paging import AsyncPager
 from ivsrt.retry import RetryPolicy
+from ivsrt.validation import SERVICES, check_request, rename_violations
 from ivsrt.waiting import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY
 
 __all__ = [
@@ -29,6 +32,8 @@ __all__ = [
     "arn_of",
     "bind",
     "builder",
+    "caller_names",
+    "check_arguments",
     "client_field",
     "identity_hash",
     "list_pager",
@@ -90,13 +95,6 @@ def identity_hash(*names: str) -> Callable[[Any], int]:
     return __hash__
 
 
-class HasArn(Protocol):
-    """Anything with an ``arn`` (a resource object or a generated model)."""
-
-    @property
-    def arn(self) -> str: ...
-
-
 def resolve_client(
     client: Client | None, retry: RetryPolicy | None = None, *, owner: object = None
 ) -> Client:
@@ -116,11 +114,6 @@ def resolve_client(
             "`async with ivsrt.Client(...):` (the client of the enclosing block is used)"
         )
     return ambient
-
-
-def arn_of(value: str | HasArn) -> str:
-    """The ARN of a resource, or the string itself."""
-    return value if isinstance(value, str) else value.arn
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -190,6 +183,50 @@ async def fetch_page(
     return await invoke(client, spec, read, next_token=token, max_results=limit, **params)
 
 
+@contextlib.contextmanager
+def caller_names(**rename: str) -> Iterator[None]:
+    """A ``ValidationError`` raised inside (always before anything is sent) names the caller's
+    arguments: ``with caller_names(stage_arn="stage"):`` around the call of a method whose
+    ``stage=`` sets ``stage_arn``. For parameters no cross-field rule quotes in its text (those
+    go through `check_arguments`)."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise ValidationError(exc.operation, rename_violations(exc.violations, rename)) from None
+
+
+_PLAIN = frozenset({str, int, float, bool})
+
+
+def check_arguments(
+    spec: OperationSpec[Any],
+    params: Mapping[str, Any],
+    *,
+    rename: Mapping[str, str] | None = None,
+    later: tuple[str, ...] = (),
+) -> None:
+    """Check ``params`` (by Python parameter name, None for unset) of ``spec`` now, before
+    anything is sent: a pager is checked when it is made, not when iteration reaches the
+    request.
+
+    Args:
+        rename: the caller's argument for a parameter, e.g. ``{"filter_by_state": "state"}``:
+            the error names what the caller wrote.
+        later: required parameters filled in later (the session a pager looks up).
+
+    Raises:
+        ivsrt.ValidationError: a broken rule.
+    """
+    members = SERVICES[spec.service].input_shapes[spec.input_shape or ""]["members"]
+    wire = {member["name"]: key for key, member in members.items()}
+    request = {
+        wire[name]: value if type(value) in _PLAIN else converter.unstructure(value)
+        for name, value in params.items()
+        if value is not None
+    }
+    check_request(spec.name, request, service=spec.service, rename=rename, later=later)
+
+
 def list_pager(
     client: Client,
     spec: OperationSpec[Any],
@@ -199,11 +236,17 @@ def list_pager(
     max_items: int | None,
     page_size: int | None,
     starting_token: str | None,
+    rename: Mapping[str, str] | None = None,
     **params: Any,
 ) -> AsyncPager[T]:
     """An [`AsyncPager`][ivsrt.paging.AsyncPager] over ``operation`` whose items are built once
     each, straight from
-    the wire, by ``build`` (with ``extra``, e.g. ``(client,)``)."""
+    the wire, by ``build`` (with ``extra``, e.g. ``(client,)``).
+
+    ``params`` are checked at once (`check_arguments`, errors naming ``rename``'s names), so a
+    bad filter is a ``ValidationError`` from the call that makes the pager, before any
+    request."""
+    check_arguments(spec, params, rename=rename)
     read = page_reader(spec, build, extra)
 
     def fetch(token: str | None, limit: int | None) -> Awaitable[tuple[list[T], str | None]]:
@@ -259,7 +302,10 @@ class Taggable(Bound):
         Args:
             keys: the keys of the tags to remove.
         """
-        await self._client.api.untag_resource(resource_arn=self._tag_arn(), tag_keys=tuple(keys))
+        with caller_names(tag_keys="keys"):
+            await self._client.api.untag_resource(
+                resource_arn=self._tag_arn(), tag_keys=tuple(keys)
+            )
 
     async def fetch_tags(self) -> dict[str, str]:
         """The resource's current tags (ListTagsForResource)."""

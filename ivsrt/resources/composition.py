@@ -18,6 +18,7 @@ from ivsrt.resources._base import (
     arn_of,
     bind,
     builder,
+    caller_names,
     client_field,
     identity_hash,
     list_pager,
@@ -76,28 +77,33 @@ class Composition(m.Composition, Taggable):
             ivsrt.ValidationError: a documented rule is broken (nothing was sent).
         """
         c = resolve_client(client, retry, owner=stage)
-        stage_arn = arn_of(stage)
-        response = await c.api.start_composition(
-            stage_arn=stage_arn,
-            destinations=destinations,
-            layout=layout,
-            tags=tags,
-            idempotency_token=idempotency_token,
-        )
+        with caller_names(stage_arn="stage"):
+            response = await c.api.start_composition(
+                stage_arn=arn_of(stage, "stage", "StartComposition"),
+                destinations=destinations,
+                layout=layout,
+                tags=tags,
+                idempotency_token=idempotency_token,
+            )
         return bind(Composition, response.composition, c, "StartComposition")
 
     @classmethod
     async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+        cls,
+        arn: str | HasArn,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Composition:
         """Fetch a composition by ARN (GetComposition).
 
         Args:
-            arn: the composition's ARN.
+            arn: the composition's ARN, or anything with an ``arn`` (a resource, a listed
+                summary).
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client, retry)
+        c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_composition(arn=arn)
         return bind(Composition, response.composition, c, "GetComposition")
 
@@ -125,8 +131,12 @@ class Composition(m.Composition, Taggable):
             retry: a retry policy for this call (default: the client's).
         """
         c = resolve_client(client, retry, owner=stage)
-        stage_arn = arn_of(stage) if stage is not None else None
-        encoder_arn = arn_of(encoder_configuration) if encoder_configuration is not None else None
+        stage_arn = arn_of(stage, "stage", "ListCompositions") if stage is not None else None
+        encoder_arn = (
+            arn_of(encoder_configuration, "encoder_configuration", "ListCompositions")
+            if encoder_configuration is not None
+            else None
+        )
 
         return list_pager(
             c,
@@ -136,6 +146,10 @@ class Composition(m.Composition, Taggable):
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            rename={
+                "filter_by_stage_arn": "stage",
+                "filter_by_encoder_configuration_arn": "encoder_configuration",
+            },
             filter_by_stage_arn=stage_arn,
             filter_by_encoder_configuration_arn=encoder_arn,
         )

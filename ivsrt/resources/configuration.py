@@ -11,6 +11,7 @@ from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
+    HasArn,
     Taggable,
     bind,
     builder,
@@ -64,16 +65,21 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
 
     @classmethod
     async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+        cls,
+        arn: str | HasArn,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
     ) -> EncoderConfiguration:
         """Fetch an encoder configuration (GetEncoderConfiguration).
 
         Args:
-            arn: its ARN.
+            arn: its ARN, or anything with an ``arn`` (a resource, a listed
+                summary).
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client, retry)
+        c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_encoder_configuration(arn=arn)
         return bind(
             EncoderConfiguration, response.encoder_configuration, c, "GetEncoderConfiguration"
@@ -155,16 +161,21 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
 
     @classmethod
     async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+        cls,
+        arn: str | HasArn,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
     ) -> StorageConfiguration:
         """Fetch a storage configuration (GetStorageConfiguration).
 
         Args:
-            arn: its ARN.
+            arn: its ARN, or anything with an ``arn`` (a resource, a listed
+                summary).
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client, retry)
+        c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_storage_configuration(arn=arn)
         return bind(
             StorageConfiguration, response.storage_configuration, c, "GetStorageConfiguration"

@@ -18,6 +18,7 @@ from ivsrt.resources._base import (
     arn_of,
     bind,
     builder,
+    caller_names,
     client_field,
     identity_hash,
     list_pager,
@@ -75,32 +76,42 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             retry: a retry policy for this call (default: the client's).
         """
         c = resolve_client(client, retry, owner=stage)
-        response = await c.api.create_ingest_configuration(
-            ingest_protocol=ingest_protocol,
-            stage_arn=arn_of(stage) if stage is not None else None,
-            name=name,
-            user_id=user_id,
-            attributes=attributes,
-            insecure_ingest=insecure_ingest,
-            redundant_ingest=redundant_ingest,
-            tags=tags,
-        )
+        with caller_names(stage_arn="stage"):
+            response = await c.api.create_ingest_configuration(
+                ingest_protocol=ingest_protocol,
+                stage_arn=(
+                    arn_of(stage, "stage", "CreateIngestConfiguration")
+                    if stage is not None
+                    else None
+                ),
+                name=name,
+                user_id=user_id,
+                attributes=attributes,
+                insecure_ingest=insecure_ingest,
+                redundant_ingest=redundant_ingest,
+                tags=tags,
+            )
         return bind(
             IngestConfiguration, response.ingest_configuration, c, "CreateIngestConfiguration"
         )
 
     @classmethod
     async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+        cls,
+        arn: str | HasArn,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
     ) -> IngestConfiguration:
         """Fetch an ingest configuration (GetIngestConfiguration).
 
         Args:
-            arn: its ARN.
+            arn: its ARN, or anything with an ``arn`` (a resource, a listed
+                summary).
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client, retry)
+        c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_ingest_configuration(arn=arn)
         return bind(IngestConfiguration, response.ingest_configuration, c, "GetIngestConfiguration")
 
@@ -133,7 +144,9 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             retry: a retry policy for this call (default: the client's).
         """
         c = resolve_client(client, retry, owner=stage)
-        stage_arn = arn_of(stage) if stage is not None else None
+        stage_arn = (
+            arn_of(stage, "stage", "ListIngestConfigurations") if stage is not None else None
+        )
 
         return list_pager(
             c,
@@ -143,6 +156,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            rename={"filter_by_stage_arn": "stage", "filter_by_state": "state"},
             filter_by_stage_arn=stage_arn,
             filter_by_state=state,
         )
@@ -164,11 +178,16 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             stage: the stage (or its ARN) to attach to; ``""`` detaches it.
             redundant_ingest: enable or disable redundant ingest.
         """
-        response = await self._client.api.update_ingest_configuration(
-            arn=self.arn,
-            stage_arn=arn_of(stage) if stage is not None else None,
-            redundant_ingest=redundant_ingest,
-        )
+        with caller_names(stage_arn="stage"):
+            response = await self._client.api.update_ingest_configuration(
+                arn=self.arn,
+                stage_arn=(
+                    arn_of(stage, "stage", "UpdateIngestConfiguration")
+                    if stage is not None
+                    else None
+                ),
+                redundant_ingest=redundant_ingest,
+            )
         if response.ingest_configuration is None:
             return await self.refresh()
         return bind(

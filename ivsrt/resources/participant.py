@@ -21,6 +21,8 @@ from ivsrt.resources._base import (
     arn_of,
     bind,
     builder,
+    caller_names,
+    check_arguments,
     client_field,
     fetch_page,
     identity_hash,
@@ -62,6 +64,15 @@ async def fetch_active_session_id(client: Client, stage_arn: str) -> str | None:
     return response.stage.active_session_id
 
 
+PARTICIPANT_FILTERS = {
+    "filter_by_user_id": "user_id",
+    "filter_by_published": "published",
+    "filter_by_state": "state",
+    "filter_by_recording_state": "recording_state",
+}
+"""ListParticipants' filters by the arguments of ``participants()`` that set them."""
+
+
 def participants_pager(
     c: Client,
     arn: str,
@@ -80,14 +91,24 @@ def participants_pager(
     starting_token: str | None,
 ) -> AsyncPager[Participant]:
     """The participants of ``session_id`` of stage ``arn`` (ListParticipants); without a
-    ``session_id``, the stage's active session, looked up when iteration starts."""
-    params = {
+    ``session_id``, the stage's active session, looked up when iteration starts.
+
+    The filters are checked here, before the stage is fetched or anything is sent; errors name
+    the caller's arguments (``state``, not ``filter_by_state``)."""
+    params: dict[str, Any] = {
         "stage_arn": arn,
+        "session_id": session_id,
         "filter_by_user_id": user_id,
         "filter_by_published": published,
         "filter_by_state": state,
         "filter_by_recording_state": recording_state,
     }
+    check_arguments(
+        ops._LIST_PARTICIPANTS,
+        params,
+        rename=PARTICIPANT_FILTERS,
+        later=() if session_id else ("session_id",),
+    )
     readers: builtins.list[
         Callable[[dict[str, Any]], tuple[builtins.list[Participant], str | None]]
     ]
@@ -216,10 +237,11 @@ class Participant(m.Participant, Bound):
             retry: a retry policy for this call (default: the client's).
         """
         c = resolve_client(client, retry, owner=stage)
-        arn = arn_of(stage)
-        response = await c.api.get_participant(
-            stage_arn=arn, session_id=session_id, participant_id=participant_id
-        )
+        arn = arn_of(stage, "stage", "GetParticipant")
+        with caller_names(stage_arn="stage"):
+            response = await c.api.get_participant(
+                stage_arn=arn, session_id=session_id, participant_id=participant_id
+            )
         return bind(
             Participant,
             response.participant,
@@ -309,14 +331,15 @@ class Participant(m.Participant, Bound):
         Returns:
             A handle to wait for the replica and stop it.
         """
-        destination = arn_of(destination_stage)
-        await self._client.api.start_participant_replication(
-            source_stage_arn=self.stage_arn,
-            destination_stage_arn=destination,
-            participant_id=self._pid(),
-            reconnect_window_seconds=reconnect_window_seconds,
-            attributes=attributes,
-        )
+        destination = arn_of(destination_stage, "destination_stage", "StartParticipantReplication")
+        with caller_names(destination_stage_arn="destination_stage"):
+            await self._client.api.start_participant_replication(
+                source_stage_arn=self.stage_arn,
+                destination_stage_arn=destination,
+                participant_id=self._pid(),
+                reconnect_window_seconds=reconnect_window_seconds,
+                attributes=attributes,
+            )
         return Replication(
             source_stage_arn=self.stage_arn,
             destination_stage_arn=destination,
@@ -337,7 +360,9 @@ class Participant(m.Participant, Bound):
         """A handle on this participant's replication into ``destination_stage`` (no request)."""
         return Replication(
             source_stage_arn=self.stage_arn,
-            destination_stage_arn=arn_of(destination_stage),
+            destination_stage_arn=arn_of(
+                destination_stage, "destination_stage", "Participant.replication"
+            ),
             participant_id=self._pid(),
             client=self._client,
         )

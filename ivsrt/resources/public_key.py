@@ -12,6 +12,7 @@ from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
+    HasArn,
     Taggable,
     bind,
     builder,
@@ -62,16 +63,21 @@ class PublicKey(m.PublicKey, Taggable):
 
     @classmethod
     async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+        cls,
+        arn: str | HasArn,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
     ) -> PublicKey:
         """Fetch a public key (GetPublicKey).
 
         Args:
-            arn: its ARN.
+            arn: its ARN, or anything with an ``arn`` (a resource, a listed
+                summary).
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
         """
-        c = resolve_client(client, retry)
+        c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_public_key(arn=arn)
         return bind(PublicKey, response.public_key, c, "GetPublicKey")
 

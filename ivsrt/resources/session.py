@@ -17,6 +17,7 @@ from ivsrt.resources._base import (
     arn_of,
     bind,
     builder,
+    caller_names,
     client_field,
     identity_hash,
     list_pager,
@@ -58,8 +59,9 @@ class StageSession(m.StageSession, Bound):
             retry: a retry policy for this call (default: the client's).
         """
         c = resolve_client(client, retry, owner=stage)
-        arn = arn_of(stage)
-        response = await c.api.get_stage_session(stage_arn=arn, session_id=session_id)
+        arn = arn_of(stage, "stage", "GetStageSession")
+        with caller_names(stage_arn="stage"):
+            response = await c.api.get_stage_session(stage_arn=arn, session_id=session_id)
         return bind(StageSession, response.stage_session, c, "GetStageSession", stage_arn=arn)
 
     @property

@@ -11,6 +11,7 @@ from ivsrt._generated import operations as ops
 from ivsrt.client import Client
 from ivsrt.paging import AsyncPager
 from ivsrt.resources._base import (
+    HasArn,
     Taggable,
     bind,
     builder,
@@ -127,19 +128,24 @@ class Stage(m.Stage, Taggable):
 
     @classmethod
     async def get(
-        cls, arn: str, *, client: Client | None = None, retry: RetryPolicy | None = None
+        cls,
+        arn: str | HasArn,
+        *,
+        client: Client | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Stage:
         """Fetch a stage by ARN (GetStage).
 
         Args:
-            arn: the stage's ARN.
+            arn: the stage's ARN, or anything with an ``arn`` (a resource, a listed
+                summary).
             client: the client to use (default: the enclosing ``async with ivsrt.Client``).
             retry: a retry policy for this call (default: the client's).
 
         Raises:
             ivsrt.ResourceNotFoundError: no such stage.
         """
-        c = resolve_client(client, retry)
+        c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_stage(arn=arn)
         return bind(Stage, response.stage, c, "GetStage")
 

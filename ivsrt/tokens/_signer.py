@@ -13,6 +13,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ivsrt._arn import HasArn, arn_of
 from ivsrt._exceptions import ConfigurationError, ValidationError, Violation
 from ivsrt._generated.constraints import INPUT_SHAPES
 from ivsrt._generated.models import ParticipantTokenCapability, ParticipantTokenCapabilityLiteral
@@ -58,9 +59,9 @@ class KeyPair:
     public_pem: str
     """The public key (SubjectPublicKeyInfo PEM): what ``PublicKey.import_key`` takes."""
 
-    def signer(self, public_key_arn: str) -> TokenSigner:
+    def signer(self, public_key_arn: str | HasArn) -> TokenSigner:
         """A [`TokenSigner`][ivsrt.tokens.TokenSigner] for this pair, once the public half is
-        imported under ``public_key_arn``."""
+        imported under ``public_key_arn`` (the ARN, or the imported ``PublicKey``)."""
         return TokenSigner(private_key=self.private_pem, public_key_arn=public_key_arn)
 
 
@@ -94,8 +95,8 @@ class TokenSigner:
     Args:
         private_key: the P-384 private key: PEM (``str`` or ``bytes``) or a ``cryptography``
             key. It never appears in a repr.
-        public_key_arn: the ARN IVS gave the public half (``PublicKey.import_key``); it is the
-            token header's ``kid``.
+        public_key_arn: the ARN IVS gave the public half (``PublicKey.import_key``), or the
+            imported ``PublicKey`` itself; it is the token header's ``kid``.
         clock: seconds since the epoch (default ``time.time``); for tests.
 
     Several signers work side by side (key rotation): IVS accepts a token signed by any
@@ -108,10 +109,11 @@ class TokenSigner:
         self,
         *,
         private_key: PrivateKeyLike,
-        public_key_arn: str,
+        public_key_arn: str | HasArn,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if not isinstance(public_key_arn, str) or not _PUBLIC_KEY_ARN.fullmatch(public_key_arn):
+        public_key_arn = arn_of(public_key_arn, "public_key_arn", "TokenSigner")
+        if not _PUBLIC_KEY_ARN.fullmatch(public_key_arn):
             raise invalid(
                 "TokenSigner",
                 "public_key_arn",

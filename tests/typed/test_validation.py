@@ -167,7 +167,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str]] = [
         "must be a list",
     ),
     ("create_stage", {"tags": {"team": 7}}, "tags['team']", "must be a string"),
-    ("get_stage", {"arn": 42}, "arn", "must be a string"),
+    ("get_stage", {"arn": 42}, "arn", "expected an ARN string or an object with .arn, got int"),
     # list and map sizes
     (
         "create_stage",

@@ -562,7 +562,9 @@ class Emitter:
             "from collections.abc import Mapping, Sequence",
             *(["from typing import Any"] if self.has_documents() else []),
             "",
-            "from ivsrt._api_base import ApiBase, OperationSpec",
+            "from ivsrt._api_base import ApiBase, HasArn, OperationSpec"
+            if self.uses_arn_members()
+            else "from ivsrt._api_base import ApiBase, OperationSpec",
             f"from {self.module} import models as m",
             "",
             f'__all__ = ["{self.cfg.api_class}"]',
@@ -599,8 +601,27 @@ class Emitter:
             f'"{name}", "{xform_name(name)}", {spec["input"]!r}, {out_t}, '
             f"idempotency_tokens={tuple(spec['idempotency_tokens'])!r}, "
             f"read_only={spec['read_only']!r}, retry_safe={safe!r}, "
-            f"service={self.cfg.service!r})"
+            f"service={self.cfg.service!r}"
+            + (f", arn_members={arns!r})" if (arns := self.arn_members(op)) else ")")
         )
+
+    def arn_members(self, op: dict[str, Any]) -> tuple[str, ...]:
+        """Wire names of the top-level string members named ``arn`` or ``*_arn``: the typed
+        methods take them as ``str | HasArn`` (a resource or model in place of its ARN)."""
+        input_shape = op.get("input", {}).get("shape")
+        if not input_shape:
+            return ()
+        members = self.m.shape(input_shape)["members"]
+        return tuple(
+            wire
+            for wire, member in members.items()
+            if (py_name(wire) == "arn" or py_name(wire).endswith("_arn"))
+            and self.m.shape(member["shape"])["type"] == "string"
+            and not is_enum(self.m.shape(member["shape"]))
+        )
+
+    def uses_arn_members(self) -> bool:
+        return any(self.arn_members(op) for op in self.m.operations.values())
 
     def method(self, name: str, op: dict[str, Any]) -> list[str]:
         input_shape = op.get("input", {}).get("shape")
@@ -610,8 +631,11 @@ class Emitter:
         required = set(self.m.shape(input_shape).get("required", [])) if input_shape else set()
         params = []
         ordered = [w for w in members if w in required] + [w for w in members if w not in required]
+        arns = self.arn_members(op)
         for wire in ordered:
             annot = self.annotation(members[wire]["shape"], accept_literal=True, prefix="m.")
+            if wire in arns:
+                annot = "str | HasArn"
             if wire in required:
                 params.append(f"{py_name(wire)}: {annot}")
             else:
@@ -635,6 +659,8 @@ class Emitter:
             for wire in ordered:
                 text = html_to_text(members[wire].get("documentation")) or wire
                 text = " ".join(text.split("\n\n"))
+                if wire in arns:
+                    text += " Also takes an object with an ``arn`` (a resource, a model)."
                 if wire in members and members[wire].get("idempotencyToken"):
                     text += (
                         " If omitted, ivsrt generates one and reuses it on every retry of "

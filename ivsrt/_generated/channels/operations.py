@@ -6,7 +6,7 @@
 import datetime
 from collections.abc import Mapping, Sequence
 
-from ivsrt._api_base import ApiBase, OperationSpec
+from ivsrt._api_base import ApiBase, HasArn, OperationSpec
 from ivsrt._generated.channels import models as m
 
 __all__ = ["ChannelsApi"]
@@ -15,48 +15,48 @@ _BATCH_GET_CHANNEL = OperationSpec("BatchGetChannel", "batch_get_channel", 'Batc
 _BATCH_GET_STREAM_KEY = OperationSpec("BatchGetStreamKey", "batch_get_stream_key", 'BatchGetStreamKeyRequest', m.BatchGetStreamKeyResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
 _BATCH_START_VIEWER_SESSION_REVOCATION = OperationSpec("BatchStartViewerSessionRevocation", "batch_start_viewer_session_revocation", 'BatchStartViewerSessionRevocationRequest', m.BatchStartViewerSessionRevocationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
 _CREATE_AD_CONFIGURATION = OperationSpec("CreateAdConfiguration", "create_ad_configuration", 'CreateAdConfigurationRequest', m.CreateAdConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_CREATE_CHANNEL = OperationSpec("CreateChannel", "create_channel", 'CreateChannelRequest', m.CreateChannelResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
+_CREATE_CHANNEL = OperationSpec("CreateChannel", "create_channel", 'CreateChannelRequest', m.CreateChannelResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('recordingConfigurationArn', 'playbackRestrictionPolicyArn', 'adConfigurationArn', 'failoverSlateConfigurationArn'))
 _CREATE_FAILOVER_SLATE_CONFIGURATION = OperationSpec("CreateFailoverSlateConfiguration", "create_failover_slate_configuration", 'CreateFailoverSlateConfigurationRequest', m.CreateFailoverSlateConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
 _CREATE_PLAYBACK_RESTRICTION_POLICY = OperationSpec("CreatePlaybackRestrictionPolicy", "create_playback_restriction_policy", 'CreatePlaybackRestrictionPolicyRequest', m.CreatePlaybackRestrictionPolicyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
 _CREATE_RECORDING_CONFIGURATION = OperationSpec("CreateRecordingConfiguration", "create_recording_configuration", 'CreateRecordingConfigurationRequest', m.CreateRecordingConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_CREATE_STREAM_KEY = OperationSpec("CreateStreamKey", "create_stream_key", 'CreateStreamKeyRequest', m.CreateStreamKeyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_DELETE_AD_CONFIGURATION = OperationSpec("DeleteAdConfiguration", "delete_ad_configuration", 'DeleteAdConfigurationRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_DELETE_CHANNEL = OperationSpec("DeleteChannel", "delete_channel", 'DeleteChannelRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_DELETE_FAILOVER_SLATE_CONFIGURATION = OperationSpec("DeleteFailoverSlateConfiguration", "delete_failover_slate_configuration", 'DeleteFailoverSlateConfigurationRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_DELETE_PLAYBACK_KEY_PAIR = OperationSpec("DeletePlaybackKeyPair", "delete_playback_key_pair", 'DeletePlaybackKeyPairRequest', m.DeletePlaybackKeyPairResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_DELETE_PLAYBACK_RESTRICTION_POLICY = OperationSpec("DeletePlaybackRestrictionPolicy", "delete_playback_restriction_policy", 'DeletePlaybackRestrictionPolicyRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_DELETE_RECORDING_CONFIGURATION = OperationSpec("DeleteRecordingConfiguration", "delete_recording_configuration", 'DeleteRecordingConfigurationRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_DELETE_STREAM_KEY = OperationSpec("DeleteStreamKey", "delete_stream_key", 'DeleteStreamKeyRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_GET_AD_CONFIGURATION = OperationSpec("GetAdConfiguration", "get_ad_configuration", 'GetAdConfigurationRequest', m.GetAdConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_CHANNEL = OperationSpec("GetChannel", "get_channel", 'GetChannelRequest', m.GetChannelResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_FAILOVER_SLATE_CONFIGURATION = OperationSpec("GetFailoverSlateConfiguration", "get_failover_slate_configuration", 'GetFailoverSlateConfigurationRequest', m.GetFailoverSlateConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_PLAYBACK_KEY_PAIR = OperationSpec("GetPlaybackKeyPair", "get_playback_key_pair", 'GetPlaybackKeyPairRequest', m.GetPlaybackKeyPairResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_PLAYBACK_RESTRICTION_POLICY = OperationSpec("GetPlaybackRestrictionPolicy", "get_playback_restriction_policy", 'GetPlaybackRestrictionPolicyRequest', m.GetPlaybackRestrictionPolicyResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_RECORDING_CONFIGURATION = OperationSpec("GetRecordingConfiguration", "get_recording_configuration", 'GetRecordingConfigurationRequest', m.GetRecordingConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_STREAM = OperationSpec("GetStream", "get_stream", 'GetStreamRequest', m.GetStreamResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_STREAM_KEY = OperationSpec("GetStreamKey", "get_stream_key", 'GetStreamKeyRequest', m.GetStreamKeyResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_GET_STREAM_SESSION = OperationSpec("GetStreamSession", "get_stream_session", 'GetStreamSessionRequest', m.GetStreamSessionResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
+_CREATE_STREAM_KEY = OperationSpec("CreateStreamKey", "create_stream_key", 'CreateStreamKeyRequest', m.CreateStreamKeyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('channelArn',))
+_DELETE_AD_CONFIGURATION = OperationSpec("DeleteAdConfiguration", "delete_ad_configuration", 'DeleteAdConfigurationRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_DELETE_CHANNEL = OperationSpec("DeleteChannel", "delete_channel", 'DeleteChannelRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_DELETE_FAILOVER_SLATE_CONFIGURATION = OperationSpec("DeleteFailoverSlateConfiguration", "delete_failover_slate_configuration", 'DeleteFailoverSlateConfigurationRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_DELETE_PLAYBACK_KEY_PAIR = OperationSpec("DeletePlaybackKeyPair", "delete_playback_key_pair", 'DeletePlaybackKeyPairRequest', m.DeletePlaybackKeyPairResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_DELETE_PLAYBACK_RESTRICTION_POLICY = OperationSpec("DeletePlaybackRestrictionPolicy", "delete_playback_restriction_policy", 'DeletePlaybackRestrictionPolicyRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_DELETE_RECORDING_CONFIGURATION = OperationSpec("DeleteRecordingConfiguration", "delete_recording_configuration", 'DeleteRecordingConfigurationRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_DELETE_STREAM_KEY = OperationSpec("DeleteStreamKey", "delete_stream_key", 'DeleteStreamKeyRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_GET_AD_CONFIGURATION = OperationSpec("GetAdConfiguration", "get_ad_configuration", 'GetAdConfigurationRequest', m.GetAdConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('arn',))
+_GET_CHANNEL = OperationSpec("GetChannel", "get_channel", 'GetChannelRequest', m.GetChannelResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('arn',))
+_GET_FAILOVER_SLATE_CONFIGURATION = OperationSpec("GetFailoverSlateConfiguration", "get_failover_slate_configuration", 'GetFailoverSlateConfigurationRequest', m.GetFailoverSlateConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('arn',))
+_GET_PLAYBACK_KEY_PAIR = OperationSpec("GetPlaybackKeyPair", "get_playback_key_pair", 'GetPlaybackKeyPairRequest', m.GetPlaybackKeyPairResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('arn',))
+_GET_PLAYBACK_RESTRICTION_POLICY = OperationSpec("GetPlaybackRestrictionPolicy", "get_playback_restriction_policy", 'GetPlaybackRestrictionPolicyRequest', m.GetPlaybackRestrictionPolicyResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('arn',))
+_GET_RECORDING_CONFIGURATION = OperationSpec("GetRecordingConfiguration", "get_recording_configuration", 'GetRecordingConfigurationRequest', m.GetRecordingConfigurationResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('arn',))
+_GET_STREAM = OperationSpec("GetStream", "get_stream", 'GetStreamRequest', m.GetStreamResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('channelArn',))
+_GET_STREAM_KEY = OperationSpec("GetStreamKey", "get_stream_key", 'GetStreamKeyRequest', m.GetStreamKeyResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('arn',))
+_GET_STREAM_SESSION = OperationSpec("GetStreamSession", "get_stream_session", 'GetStreamSessionRequest', m.GetStreamSessionResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('channelArn',))
 _IMPORT_PLAYBACK_KEY_PAIR = OperationSpec("ImportPlaybackKeyPair", "import_playback_key_pair", 'ImportPlaybackKeyPairRequest', m.ImportPlaybackKeyPairResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_INSERT_AD_BREAK = OperationSpec("InsertAdBreak", "insert_ad_break", 'InsertAdBreakRequest', m.InsertAdBreakResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
+_INSERT_AD_BREAK = OperationSpec("InsertAdBreak", "insert_ad_break", 'InsertAdBreakRequest', m.InsertAdBreakResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('channelArn',))
 _LIST_AD_CONFIGURATIONS = OperationSpec("ListAdConfigurations", "list_ad_configurations", 'ListAdConfigurationsRequest', m.ListAdConfigurationsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_LIST_CHANNELS = OperationSpec("ListChannels", "list_channels", 'ListChannelsRequest', m.ListChannelsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
+_LIST_CHANNELS = OperationSpec("ListChannels", "list_channels", 'ListChannelsRequest', m.ListChannelsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('filterByRecordingConfigurationArn', 'filterByPlaybackRestrictionPolicyArn', 'filterByAdConfigurationArn', 'filterByFailoverSlateConfigurationArn'))
 _LIST_FAILOVER_SLATE_CONFIGURATIONS = OperationSpec("ListFailoverSlateConfigurations", "list_failover_slate_configurations", 'ListFailoverSlateConfigurationsRequest', m.ListFailoverSlateConfigurationsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
 _LIST_PLAYBACK_KEY_PAIRS = OperationSpec("ListPlaybackKeyPairs", "list_playback_key_pairs", 'ListPlaybackKeyPairsRequest', m.ListPlaybackKeyPairsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
 _LIST_PLAYBACK_RESTRICTION_POLICIES = OperationSpec("ListPlaybackRestrictionPolicies", "list_playback_restriction_policies", 'ListPlaybackRestrictionPoliciesRequest', m.ListPlaybackRestrictionPoliciesResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
 _LIST_RECORDING_CONFIGURATIONS = OperationSpec("ListRecordingConfigurations", "list_recording_configurations", 'ListRecordingConfigurationsRequest', m.ListRecordingConfigurationsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_LIST_STREAM_KEYS = OperationSpec("ListStreamKeys", "list_stream_keys", 'ListStreamKeysRequest', m.ListStreamKeysResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_LIST_STREAM_SESSIONS = OperationSpec("ListStreamSessions", "list_stream_sessions", 'ListStreamSessionsRequest', m.ListStreamSessionsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
+_LIST_STREAM_KEYS = OperationSpec("ListStreamKeys", "list_stream_keys", 'ListStreamKeysRequest', m.ListStreamKeysResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('channelArn',))
+_LIST_STREAM_SESSIONS = OperationSpec("ListStreamSessions", "list_stream_sessions", 'ListStreamSessionsRequest', m.ListStreamSessionsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('channelArn',))
 _LIST_STREAMS = OperationSpec("ListStreams", "list_streams", 'ListStreamsRequest', m.ListStreamsResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_LIST_TAGS_FOR_RESOURCE = OperationSpec("ListTagsForResource", "list_tags_for_resource", 'ListTagsForResourceRequest', m.ListTagsForResourceResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs')
-_PUT_METADATA = OperationSpec("PutMetadata", "put_metadata", 'PutMetadataRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_START_VIEWER_SESSION_REVOCATION = OperationSpec("StartViewerSessionRevocation", "start_viewer_session_revocation", 'StartViewerSessionRevocationRequest', m.StartViewerSessionRevocationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_STOP_STREAM = OperationSpec("StopStream", "stop_stream", 'StopStreamRequest', m.StopStreamResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_TAG_RESOURCE = OperationSpec("TagResource", "tag_resource", 'TagResourceRequest', m.TagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_UNTAG_RESOURCE = OperationSpec("UntagResource", "untag_resource", 'UntagResourceRequest', m.UntagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=True, service='ivs')
-_UPDATE_AD_CONFIGURATION = OperationSpec("UpdateAdConfiguration", "update_ad_configuration", 'UpdateAdConfigurationRequest', m.UpdateAdConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_UPDATE_CHANNEL = OperationSpec("UpdateChannel", "update_channel", 'UpdateChannelRequest', m.UpdateChannelResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_UPDATE_FAILOVER_SLATE_CONFIGURATION = OperationSpec("UpdateFailoverSlateConfiguration", "update_failover_slate_configuration", 'UpdateFailoverSlateConfigurationRequest', m.UpdateFailoverSlateConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
-_UPDATE_PLAYBACK_RESTRICTION_POLICY = OperationSpec("UpdatePlaybackRestrictionPolicy", "update_playback_restriction_policy", 'UpdatePlaybackRestrictionPolicyRequest', m.UpdatePlaybackRestrictionPolicyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs')
+_LIST_TAGS_FOR_RESOURCE = OperationSpec("ListTagsForResource", "list_tags_for_resource", 'ListTagsForResourceRequest', m.ListTagsForResourceResponse, idempotency_tokens=(), read_only=True, retry_safe=True, service='ivs', arn_members=('resourceArn',))
+_PUT_METADATA = OperationSpec("PutMetadata", "put_metadata", 'PutMetadataRequest', type(None), idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('channelArn',))
+_START_VIEWER_SESSION_REVOCATION = OperationSpec("StartViewerSessionRevocation", "start_viewer_session_revocation", 'StartViewerSessionRevocationRequest', m.StartViewerSessionRevocationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('channelArn',))
+_STOP_STREAM = OperationSpec("StopStream", "stop_stream", 'StopStreamRequest', m.StopStreamResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('channelArn',))
+_TAG_RESOURCE = OperationSpec("TagResource", "tag_resource", 'TagResourceRequest', m.TagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('resourceArn',))
+_UNTAG_RESOURCE = OperationSpec("UntagResource", "untag_resource", 'UntagResourceRequest', m.UntagResourceResponse, idempotency_tokens=(), read_only=False, retry_safe=True, service='ivs', arn_members=('resourceArn',))
+_UPDATE_AD_CONFIGURATION = OperationSpec("UpdateAdConfiguration", "update_ad_configuration", 'UpdateAdConfigurationRequest', m.UpdateAdConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_UPDATE_CHANNEL = OperationSpec("UpdateChannel", "update_channel", 'UpdateChannelRequest', m.UpdateChannelResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn', 'recordingConfigurationArn', 'playbackRestrictionPolicyArn', 'adConfigurationArn', 'failoverSlateConfigurationArn'))
+_UPDATE_FAILOVER_SLATE_CONFIGURATION = OperationSpec("UpdateFailoverSlateConfiguration", "update_failover_slate_configuration", 'UpdateFailoverSlateConfigurationRequest', m.UpdateFailoverSlateConfigurationResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
+_UPDATE_PLAYBACK_RESTRICTION_POLICY = OperationSpec("UpdatePlaybackRestrictionPolicy", "update_playback_restriction_policy", 'UpdatePlaybackRestrictionPolicyRequest', m.UpdatePlaybackRestrictionPolicyResponse, idempotency_tokens=(), read_only=False, retry_safe=False, service='ivs', arn_members=('arn',))
 
 
 class ChannelsApi(ApiBase):
@@ -162,15 +162,15 @@ class ChannelsApi(ApiBase):
         latency_mode: m.ChannelLatencyMode | m.ChannelLatencyModeLiteral | None = None,
         type: m.ChannelType | m.ChannelTypeLiteral | None = None,
         authorized: bool | None = None,
-        recording_configuration_arn: str | None = None,
+        recording_configuration_arn: str | HasArn | None = None,
         tags: Mapping[str, str] | None = None,
         insecure_ingest: bool | None = None,
         preset: m.TranscodePreset | m.TranscodePresetLiteral | None = None,
-        playback_restriction_policy_arn: str | None = None,
+        playback_restriction_policy_arn: str | HasArn | None = None,
         multitrack_input_configuration: m.MultitrackInputConfiguration | None = None,
         container_format: m.ContainerFormat | m.ContainerFormatLiteral | None = None,
-        ad_configuration_arn: str | None = None,
-        failover_slate_configuration_arn: str | None = None,
+        ad_configuration_arn: str | HasArn | None = None,
+        failover_slate_configuration_arn: str | HasArn | None = None,
     ) -> m.CreateChannelResponse:
         """Creates a new channel and an associated stream key to start streaming.
 
@@ -187,7 +187,8 @@ class ChannelsApi(ApiBase):
                 Default: `false`.
             recording_configuration_arn: Recording-configuration ARN. A valid ARN value here
                 both specifies the ARN and enables recording. Default: "" (empty string,
-                recording is disabled).
+                recording is disabled). Also takes an object with an ``arn`` (a resource, a
+                model).
             tags: Array of 1-50 maps, each of the form `string:string (key:value)`. See [Best
                 practices and
                 strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
@@ -202,7 +203,8 @@ class ChannelsApi(ApiBase):
                 (`BASIC` and `STANDARD`), `preset` is the empty string (`""`).
             playback_restriction_policy_arn: Playback-restriction-policy ARN. A valid ARN value
                 here both specifies the ARN and enables playback restriction. Default: "" (empty
-                string, no playback restriction policy is applied).
+                string, no playback restriction policy is applied). Also takes an object with an
+                ``arn`` (a resource, a model).
             multitrack_input_configuration: Object specifying multitrack input configuration.
                 Default: no multitrack input configuration is specified.
             container_format: Indicates which content-packaging format is used (MPEG-TS or
@@ -210,10 +212,12 @@ class ChannelsApi(ApiBase):
                 then `containerFormat` is required and must be set to `FRAGMENTED_MP4`.
                 Otherwise, `containerFormat` may be set to `TS` or `FRAGMENTED_MP4`. Default:
                 `TS`.
-            ad_configuration_arn: ARN of the ad configuration associated with the channel.
+            ad_configuration_arn: ARN of the ad configuration associated with the channel. Also
+                takes an object with an ``arn`` (a resource, a model).
             failover_slate_configuration_arn: Failover-slate-configuration ARN. A valid ARN
                 value here both specifies the ARN and enables failover slate. Default: "" (empty
-                string, no failover slate configuration is applied).
+                string, no failover slate configuration is applied). Also takes an object with
+                an ``arn`` (a resource, a model).
 
         Returns:
             The `CreateChannelResponse` output model.
@@ -382,7 +386,7 @@ class ChannelsApi(ApiBase):
     async def create_stream_key(
         self,
         *,
-        channel_arn: str,
+        channel_arn: str | HasArn,
         tags: Mapping[str, str] | None = None,
     ) -> m.CreateStreamKeyResponse:
         """Creates a stream key, used to initiate a stream, for the specified channel ARN.
@@ -393,7 +397,8 @@ class ChannelsApi(ApiBase):
         and then CreateStreamKey.
 
         Args:
-            channel_arn: ARN of the channel for which to create the stream key.
+            channel_arn: ARN of the channel for which to create the stream key. Also takes an
+                object with an ``arn`` (a resource, a model).
             tags: Array of 1-50 maps, each of the form `string:string (key:value)`. See [Best
                 practices and
                 strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
@@ -406,18 +411,19 @@ class ChannelsApi(ApiBase):
         """
         return await self._invoke(_CREATE_STREAM_KEY, {"channelArn": channel_arn, "tags": tags})
 
-    async def delete_ad_configuration(self, *, arn: str) -> None:
+    async def delete_ad_configuration(self, *, arn: str | HasArn) -> None:
         """Deletes the specified ad configuration.
 
         Args:
-            arn: ARN of the ad configuration to be deleted.
+            arn: ARN of the ad configuration to be deleted. Also takes an object with an ``arn``
+                (a resource, a model).
 
         Returns:
             None.
         """
         return await self._invoke(_DELETE_AD_CONFIGURATION, {"arn": arn})
 
-    async def delete_channel(self, *, arn: str) -> None:
+    async def delete_channel(self, *, arn: str | HasArn) -> None:
         """Deletes the specified channel and its associated stream keys.
 
         If you try to delete a live channel, you will get an error (409 ConflictException). To
@@ -427,25 +433,31 @@ class ChannelsApi(ApiBase):
         IVS](https://docs.aws.amazon.com/ivs/latest/userguide/eventbridge.html).)
 
         Args:
-            arn: ARN of the channel to be deleted.
+            arn: ARN of the channel to be deleted. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             None.
         """
         return await self._invoke(_DELETE_CHANNEL, {"arn": arn})
 
-    async def delete_failover_slate_configuration(self, *, arn: str) -> None:
+    async def delete_failover_slate_configuration(self, *, arn: str | HasArn) -> None:
         """Deletes the specified failover slate configuration.
 
         Args:
-            arn: ARN of the failover slate configuration to be deleted.
+            arn: ARN of the failover slate configuration to be deleted. Also takes an object
+                with an ``arn`` (a resource, a model).
 
         Returns:
             None.
         """
         return await self._invoke(_DELETE_FAILOVER_SLATE_CONFIGURATION, {"arn": arn})
 
-    async def delete_playback_key_pair(self, *, arn: str) -> m.DeletePlaybackKeyPairResponse:
+    async def delete_playback_key_pair(
+        self,
+        *,
+        arn: str | HasArn,
+    ) -> m.DeletePlaybackKeyPairResponse:
         """Deletes a specified authorization key pair. This invalidates future viewer tokens
         generated using the key pair’s `privateKey`. For more information, see [Setting Up
         Private
@@ -453,25 +465,27 @@ class ChannelsApi(ApiBase):
         *Amazon IVS User Guide*.
 
         Args:
-            arn: ARN of the key pair to be deleted.
+            arn: ARN of the key pair to be deleted. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             The `DeletePlaybackKeyPairResponse` output model.
         """
         return await self._invoke(_DELETE_PLAYBACK_KEY_PAIR, {"arn": arn})
 
-    async def delete_playback_restriction_policy(self, *, arn: str) -> None:
+    async def delete_playback_restriction_policy(self, *, arn: str | HasArn) -> None:
         """Deletes the specified playback restriction policy.
 
         Args:
-            arn: ARN of the playback restriction policy to be deleted.
+            arn: ARN of the playback restriction policy to be deleted. Also takes an object with
+                an ``arn`` (a resource, a model).
 
         Returns:
             None.
         """
         return await self._invoke(_DELETE_PLAYBACK_RESTRICTION_POLICY, {"arn": arn})
 
-    async def delete_recording_configuration(self, *, arn: str) -> None:
+    async def delete_recording_configuration(self, *, arn: str | HasArn) -> None:
         """Deletes the recording configuration for the specified ARN.
 
         If you try to delete a recording configuration that is associated with a channel, you
@@ -481,40 +495,44 @@ class ChannelsApi(ApiBase):
         DeleteRecordingConfiguration.
 
         Args:
-            arn: ARN of the recording configuration to be deleted.
+            arn: ARN of the recording configuration to be deleted. Also takes an object with an
+                ``arn`` (a resource, a model).
 
         Returns:
             None.
         """
         return await self._invoke(_DELETE_RECORDING_CONFIGURATION, {"arn": arn})
 
-    async def delete_stream_key(self, *, arn: str) -> None:
+    async def delete_stream_key(self, *, arn: str | HasArn) -> None:
         """Deletes the stream key for the specified ARN, so it can no longer be used to stream.
 
         Args:
-            arn: ARN of the stream key to be deleted.
+            arn: ARN of the stream key to be deleted. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             None.
         """
         return await self._invoke(_DELETE_STREAM_KEY, {"arn": arn})
 
-    async def get_ad_configuration(self, *, arn: str) -> m.GetAdConfigurationResponse:
+    async def get_ad_configuration(self, *, arn: str | HasArn) -> m.GetAdConfigurationResponse:
         """Gets the ad configuration represented by the specified ARN.
 
         Args:
-            arn: ARN of the ad configuration to be retrieved.
+            arn: ARN of the ad configuration to be retrieved. Also takes an object with an
+                ``arn`` (a resource, a model).
 
         Returns:
             The `GetAdConfigurationResponse` output model.
         """
         return await self._invoke(_GET_AD_CONFIGURATION, {"arn": arn})
 
-    async def get_channel(self, *, arn: str) -> m.GetChannelResponse:
+    async def get_channel(self, *, arn: str | HasArn) -> m.GetChannelResponse:
         """Gets the channel configuration for the specified channel ARN. See also BatchGetChannel.
 
         Args:
-            arn: ARN of the channel for which the configuration is to be retrieved.
+            arn: ARN of the channel for which the configuration is to be retrieved. Also takes
+                an object with an ``arn`` (a resource, a model).
 
         Returns:
             The `GetChannelResponse` output model.
@@ -524,19 +542,20 @@ class ChannelsApi(ApiBase):
     async def get_failover_slate_configuration(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
     ) -> m.GetFailoverSlateConfigurationResponse:
         """Gets the failover slate configuration for the specified ARN.
 
         Args:
-            arn: ARN of the failover slate configuration to be retrieved.
+            arn: ARN of the failover slate configuration to be retrieved. Also takes an object
+                with an ``arn`` (a resource, a model).
 
         Returns:
             The `GetFailoverSlateConfigurationResponse` output model.
         """
         return await self._invoke(_GET_FAILOVER_SLATE_CONFIGURATION, {"arn": arn})
 
-    async def get_playback_key_pair(self, *, arn: str) -> m.GetPlaybackKeyPairResponse:
+    async def get_playback_key_pair(self, *, arn: str | HasArn) -> m.GetPlaybackKeyPairResponse:
         """Gets a specified playback authorization key pair and returns the `arn` and
         `fingerprint`. The `privateKey` held by the caller can be used to generate viewer
         authorization tokens, to grant viewers access to private channels. For more information,
@@ -545,7 +564,8 @@ class ChannelsApi(ApiBase):
         *Amazon IVS User Guide*.
 
         Args:
-            arn: ARN of the key pair to be returned.
+            arn: ARN of the key pair to be returned. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             The `GetPlaybackKeyPairResponse` output model.
@@ -555,45 +575,53 @@ class ChannelsApi(ApiBase):
     async def get_playback_restriction_policy(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
     ) -> m.GetPlaybackRestrictionPolicyResponse:
         """Gets the specified playback restriction policy.
 
         Args:
-            arn: ARN of the playback restriction policy to be returned.
+            arn: ARN of the playback restriction policy to be returned. Also takes an object
+                with an ``arn`` (a resource, a model).
 
         Returns:
             The `GetPlaybackRestrictionPolicyResponse` output model.
         """
         return await self._invoke(_GET_PLAYBACK_RESTRICTION_POLICY, {"arn": arn})
 
-    async def get_recording_configuration(self, *, arn: str) -> m.GetRecordingConfigurationResponse:
+    async def get_recording_configuration(
+        self,
+        *,
+        arn: str | HasArn,
+    ) -> m.GetRecordingConfigurationResponse:
         """Gets the recording configuration for the specified ARN.
 
         Args:
-            arn: ARN of the recording configuration to be retrieved.
+            arn: ARN of the recording configuration to be retrieved. Also takes an object with
+                an ``arn`` (a resource, a model).
 
         Returns:
             The `GetRecordingConfigurationResponse` output model.
         """
         return await self._invoke(_GET_RECORDING_CONFIGURATION, {"arn": arn})
 
-    async def get_stream(self, *, channel_arn: str) -> m.GetStreamResponse:
+    async def get_stream(self, *, channel_arn: str | HasArn) -> m.GetStreamResponse:
         """Gets information about the active (live) stream on a specified channel.
 
         Args:
-            channel_arn: Channel ARN for stream to be accessed.
+            channel_arn: Channel ARN for stream to be accessed. Also takes an object with an
+                ``arn`` (a resource, a model).
 
         Returns:
             The `GetStreamResponse` output model.
         """
         return await self._invoke(_GET_STREAM, {"channelArn": channel_arn})
 
-    async def get_stream_key(self, *, arn: str) -> m.GetStreamKeyResponse:
+    async def get_stream_key(self, *, arn: str | HasArn) -> m.GetStreamKeyResponse:
         """Gets stream-key information for a specified ARN.
 
         Args:
-            arn: ARN for the stream key to be retrieved.
+            arn: ARN for the stream key to be retrieved. Also takes an object with an ``arn`` (a
+                resource, a model).
 
         Returns:
             The `GetStreamKeyResponse` output model.
@@ -603,13 +631,14 @@ class ChannelsApi(ApiBase):
     async def get_stream_session(
         self,
         *,
-        channel_arn: str,
+        channel_arn: str | HasArn,
         stream_id: str | None = None,
     ) -> m.GetStreamSessionResponse:
         """Gets metadata on a specified stream.
 
         Args:
-            channel_arn: ARN of the channel resource
+            channel_arn: ARN of the channel resource Also takes an object with an ``arn`` (a
+                resource, a model).
             stream_id: Unique identifier for a live or previously live stream in the specified
                 channel. If no `streamId` is provided, this returns the most recent stream
                 session for the channel, if it exists.
@@ -663,7 +692,7 @@ class ChannelsApi(ApiBase):
     async def insert_ad_break(
         self,
         *,
-        channel_arn: str,
+        channel_arn: str | HasArn,
         duration_seconds: int,
         ad_break_id: str | None = None,
         target_start_at: datetime.datetime | None = None,
@@ -678,7 +707,8 @@ class ChannelsApi(ApiBase):
         metrics in the *AWS Elemental MediaTailor User Guide* for details on available metrics.
 
         Args:
-            channel_arn: ARN of the channel into which the ad break is inserted.
+            channel_arn: ARN of the channel into which the ad break is inserted. Also takes an
+                object with an ``arn`` (a resource, a model).
             duration_seconds: Duration of the ad break, in seconds.
             ad_break_id: Caller-specified unique identifier for the ad break to insert into the
                 playlist.
@@ -727,10 +757,10 @@ class ChannelsApi(ApiBase):
         self,
         *,
         filter_by_name: str | None = None,
-        filter_by_recording_configuration_arn: str | None = None,
-        filter_by_playback_restriction_policy_arn: str | None = None,
-        filter_by_ad_configuration_arn: str | None = None,
-        filter_by_failover_slate_configuration_arn: str | None = None,
+        filter_by_recording_configuration_arn: str | HasArn | None = None,
+        filter_by_playback_restriction_policy_arn: str | HasArn | None = None,
+        filter_by_ad_configuration_arn: str | HasArn | None = None,
+        filter_by_failover_slate_configuration_arn: str | HasArn | None = None,
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> m.ListChannelsResponse:
@@ -743,13 +773,15 @@ class ChannelsApi(ApiBase):
         Args:
             filter_by_name: Filters the channel list to match the specified name.
             filter_by_recording_configuration_arn: Filters the channel list to match the
-                specified recording-configuration ARN.
+                specified recording-configuration ARN. Also takes an object with an ``arn`` (a
+                resource, a model).
             filter_by_playback_restriction_policy_arn: Filters the channel list to match the
-                specified policy.
+                specified policy. Also takes an object with an ``arn`` (a resource, a model).
             filter_by_ad_configuration_arn: Filters the channel list to match the specified ad
-                configuration ARN.
+                configuration ARN. Also takes an object with an ``arn`` (a resource, a model).
             filter_by_failover_slate_configuration_arn: Filters the channel list to match the
-                specified failover-slate-configuration ARN.
+                specified failover-slate-configuration ARN. Also takes an object with an ``arn``
+                (a resource, a model).
             next_token: The first channel to retrieve. This is used for pagination; see the
                 `nextToken` response field.
             max_results: Maximum number of channels to return. Default: 100.
@@ -877,14 +909,15 @@ class ChannelsApi(ApiBase):
     async def list_stream_keys(
         self,
         *,
-        channel_arn: str,
+        channel_arn: str | HasArn,
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> m.ListStreamKeysResponse:
         """Gets summary information about stream keys for the specified channel.
 
         Args:
-            channel_arn: Channel ARN used to filter the list.
+            channel_arn: Channel ARN used to filter the list. Also takes an object with an
+                ``arn`` (a resource, a model).
             next_token: The first stream key to retrieve. This is used for pagination; see the
                 `nextToken` response field.
             max_results: Maximum number of streamKeys to return. Default: 1.
@@ -904,7 +937,7 @@ class ChannelsApi(ApiBase):
     async def list_stream_sessions(
         self,
         *,
-        channel_arn: str,
+        channel_arn: str | HasArn,
         next_token: str | None = None,
         max_results: int | None = None,
     ) -> m.ListStreamSessionsResponse:
@@ -912,7 +945,8 @@ class ChannelsApi(ApiBase):
         in the AWS region where the API request is processed.
 
         Args:
-            channel_arn: Channel ARN used to filter the list.
+            channel_arn: Channel ARN used to filter the list. Also takes an object with an
+                ``arn`` (a resource, a model).
             next_token: The first stream to retrieve. This is used for pagination; see the
                 `nextToken` response field.
             max_results: Maximum number of streams to return. Default: 100.
@@ -957,18 +991,23 @@ class ChannelsApi(ApiBase):
             },
         )
 
-    async def list_tags_for_resource(self, *, resource_arn: str) -> m.ListTagsForResourceResponse:
+    async def list_tags_for_resource(
+        self,
+        *,
+        resource_arn: str | HasArn,
+    ) -> m.ListTagsForResourceResponse:
         """Gets information about Amazon Web Services tags for the specified ARN.
 
         Args:
             resource_arn: The ARN of the resource to be retrieved. The ARN must be URL-encoded.
+                Also takes an object with an ``arn`` (a resource, a model).
 
         Returns:
             The `ListTagsForResourceResponse` output model.
         """
         return await self._invoke(_LIST_TAGS_FOR_RESOURCE, {"resourceArn": resource_arn})
 
-    async def put_metadata(self, *, channel_arn: str, metadata: str) -> None:
+    async def put_metadata(self, *, channel_arn: str | HasArn, metadata: str) -> None:
         """Inserts metadata into the active stream of the specified channel. At most 5 requests per
         second per channel are allowed, each with a maximum 1 KB payload. (If 5 TPS is not
         sufficient for your needs, we recommend batching your data into a single PutMetadata
@@ -979,7 +1018,8 @@ class ChannelsApi(ApiBase):
 
         Args:
             channel_arn: ARN of the channel into which metadata is inserted. This channel must
-                have an active stream.
+                have an active stream. Also takes an object with an ``arn`` (a resource, a
+                model).
             metadata: Metadata to insert into the stream. Maximum: 1 KB per request.
 
         Returns:
@@ -990,7 +1030,7 @@ class ChannelsApi(ApiBase):
     async def start_viewer_session_revocation(
         self,
         *,
-        channel_arn: str,
+        channel_arn: str | HasArn,
         viewer_id: str,
         viewer_session_versions_less_than_or_equal_to: int | None = None,
     ) -> m.StartViewerSessionRevocationResponse:
@@ -1002,6 +1042,7 @@ class ChannelsApi(ApiBase):
 
         Args:
             channel_arn: The ARN of the channel associated with the viewer session to revoke.
+                Also takes an object with an ``arn`` (a resource, a model).
             viewer_id: The ID of the viewer associated with the viewer session to revoke. Do not
                 use this field for personally identifying, confidential, or sensitive
                 information.
@@ -1021,7 +1062,7 @@ class ChannelsApi(ApiBase):
             },
         )
 
-    async def stop_stream(self, *, channel_arn: str) -> m.StopStreamResponse:
+    async def stop_stream(self, *, channel_arn: str | HasArn) -> m.StopStreamResponse:
         """Disconnects the incoming RTMPS stream for the specified channel. Can be used in
         conjunction with DeleteStreamKey to prevent further streaming to a channel.
 
@@ -1030,7 +1071,8 @@ class ChannelsApi(ApiBase):
         attached to the channel.
 
         Args:
-            channel_arn: ARN of the channel for which the stream is to be stopped.
+            channel_arn: ARN of the channel for which the stream is to be stopped. Also takes an
+                object with an ``arn`` (a resource, a model).
 
         Returns:
             The `StopStreamResponse` output model.
@@ -1040,14 +1082,14 @@ class ChannelsApi(ApiBase):
     async def tag_resource(
         self,
         *,
-        resource_arn: str,
+        resource_arn: str | HasArn,
         tags: Mapping[str, str],
     ) -> m.TagResourceResponse:
         """Adds or updates tags for the Amazon Web Services resource with the specified ARN.
 
         Args:
             resource_arn: ARN of the resource for which tags are to be added or updated. The ARN
-                must be URL-encoded.
+                must be URL-encoded. Also takes an object with an ``arn`` (a resource, a model).
             tags: Array of tags to be added or updated. Array of maps, each of the form
                 `string:string (key:value)`. See [Best practices and
                 strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
@@ -1063,14 +1105,14 @@ class ChannelsApi(ApiBase):
     async def untag_resource(
         self,
         *,
-        resource_arn: str,
+        resource_arn: str | HasArn,
         tag_keys: Sequence[str],
     ) -> m.UntagResourceResponse:
         """Removes tags from the resource with the specified ARN.
 
         Args:
             resource_arn: ARN of the resource for which tags are to be removed. The ARN must be
-                URL-encoded.
+                URL-encoded. Also takes an object with an ``arn`` (a resource, a model).
             tag_keys: Array of tag keys (strings) for the tags to be removed. See [Best
                 practices and
                 strategies](https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html)
@@ -1092,7 +1134,7 @@ class ChannelsApi(ApiBase):
     async def update_ad_configuration(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
         name: str | None = None,
         media_tailor_playback_configurations: Sequence[m.MediaTailorPlaybackConfiguration] | None = None,
         post_roll_configuration: m.PostRollConfiguration | None = None,
@@ -1100,7 +1142,8 @@ class ChannelsApi(ApiBase):
         """Updates a specified ad configuration.
 
         Args:
-            arn: ARN of the ad configuration to be updated.
+            arn: ARN of the ad configuration to be updated. Also takes an object with an ``arn``
+                (a resource, a model).
             name: Ad configuration name. The value does not need to be unique.
             media_tailor_playback_configurations: List of integration configurations with
                 MediaTailor resources. The first item in the list is the default playback
@@ -1126,26 +1169,27 @@ class ChannelsApi(ApiBase):
     async def update_channel(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
         name: str | None = None,
         latency_mode: m.ChannelLatencyMode | m.ChannelLatencyModeLiteral | None = None,
         type: m.ChannelType | m.ChannelTypeLiteral | None = None,
         authorized: bool | None = None,
-        recording_configuration_arn: str | None = None,
+        recording_configuration_arn: str | HasArn | None = None,
         insecure_ingest: bool | None = None,
         preset: m.TranscodePreset | m.TranscodePresetLiteral | None = None,
-        playback_restriction_policy_arn: str | None = None,
+        playback_restriction_policy_arn: str | HasArn | None = None,
         multitrack_input_configuration: m.MultitrackInputConfiguration | None = None,
         container_format: m.ContainerFormat | m.ContainerFormatLiteral | None = None,
-        ad_configuration_arn: str | None = None,
-        failover_slate_configuration_arn: str | None = None,
+        ad_configuration_arn: str | HasArn | None = None,
+        failover_slate_configuration_arn: str | HasArn | None = None,
     ) -> m.UpdateChannelResponse:
         """Updates a channel's configuration. Live channels cannot be updated. You must stop the
         ongoing stream, update the channel, and restart the stream for the changes to take
         effect.
 
         Args:
-            arn: ARN of the channel to be updated.
+            arn: ARN of the channel to be updated. Also takes an object with an ``arn`` (a
+                resource, a model).
             name: Channel name.
             latency_mode: Channel latency mode. Use `NORMAL` to broadcast and deliver live video
                 up to Full HD. Use `LOW` for near-real-time interaction with viewers.
@@ -1156,7 +1200,8 @@ class ChannelsApi(ApiBase):
             authorized: Whether the channel is private (enabled for playback authorization).
             recording_configuration_arn: Recording-configuration ARN. A valid ARN value here
                 both specifies the ARN and enables recording. If this is set to an empty string,
-                recording is disabled.
+                recording is disabled. Also takes an object with an ``arn`` (a resource, a
+                model).
             insecure_ingest: Whether the channel allows insecure RTMP and SRT ingest. Default:
                 `false`.
             preset: Optional transcode preset for the channel. This is selectable only for
@@ -1165,7 +1210,8 @@ class ChannelsApi(ApiBase):
                 (`BASIC` and `STANDARD`), `preset` is the empty string (`""`).
             playback_restriction_policy_arn: Playback-restriction-policy ARN. A valid ARN value
                 here both specifies the ARN and enables playback restriction. If this is set to
-                an empty string, playback restriction policy is disabled.
+                an empty string, playback restriction policy is disabled. Also takes an object
+                with an ``arn`` (a resource, a model).
             multitrack_input_configuration: Object specifying multitrack input configuration.
                 Default: no multitrack input configuration is specified.
             container_format: Indicates which content-packaging format is used (MPEG-TS or
@@ -1173,10 +1219,12 @@ class ChannelsApi(ApiBase):
                 then `containerFormat` is required and must be set to `FRAGMENTED_MP4`.
                 Otherwise, `containerFormat` may be set to `TS` or `FRAGMENTED_MP4`. Default:
                 `TS`.
-            ad_configuration_arn: ARN of the ad configuration associated with the channel.
+            ad_configuration_arn: ARN of the ad configuration associated with the channel. Also
+                takes an object with an ``arn`` (a resource, a model).
             failover_slate_configuration_arn: Failover-slate-configuration ARN. A valid ARN
                 value here both specifies the ARN and enables failover slate. If this is set to
-                an empty string, failover slate configuration is disabled.
+                an empty string, failover slate configuration is disabled. Also takes an object
+                with an ``arn`` (a resource, a model).
 
         Returns:
             The `UpdateChannelResponse` output model.
@@ -1203,7 +1251,7 @@ class ChannelsApi(ApiBase):
     async def update_failover_slate_configuration(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
         name: str | None = None,
         activation_threshold_seconds: int | None = None,
         min_slate_display_seconds: int | None = None,
@@ -1212,7 +1260,8 @@ class ChannelsApi(ApiBase):
         """Updates a specified failover slate configuration.
 
         Args:
-            arn: ARN of the failover slate configuration to be updated.
+            arn: ARN of the failover slate configuration to be updated. Also takes an object
+                with an ``arn`` (a resource, a model).
             name: Failover-slate-configuration name. The value does not need to be unique.
             activation_threshold_seconds: Number of seconds of ingest interruption before the
                 failover slate activates. Default: `3`.
@@ -1238,7 +1287,7 @@ class ChannelsApi(ApiBase):
     async def update_playback_restriction_policy(
         self,
         *,
-        arn: str,
+        arn: str | HasArn,
         allowed_countries: Sequence[str] | None = None,
         allowed_origins: Sequence[str] | None = None,
         enable_strict_origin_enforcement: bool | None = None,
@@ -1247,7 +1296,8 @@ class ChannelsApi(ApiBase):
         """Updates a specified playback restriction policy.
 
         Args:
-            arn: ARN of the playback-restriction-policy to be updated.
+            arn: ARN of the playback-restriction-policy to be updated. Also takes an object with
+                an ``arn`` (a resource, a model).
             allowed_countries: A list of country codes that control geoblocking restriction.
                 Allowed values are the officially assigned [ISO 3166-1
                 alpha-2](https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2) codes. Default: All
