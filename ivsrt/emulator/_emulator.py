@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Emulator"]
 
+_SHUTDOWN_GRACE = 0.1
+"""Seconds `Emulator.stop` lets a request still being handled finish before cutting it."""
+
 
 class Emulator:
     """A local Amazon IVS Real-Time service speaking the real wire protocol (rest-json, SigV4).
@@ -56,6 +59,8 @@ class Emulator:
         control_token: when set, control requests over HTTP must carry
             ``Authorization: Bearer <control_token>`` (`ControlClient` ``control_token=``);
             the Python methods need nothing.
+        frozen_clock: start with `clock` frozen at real time (and `reset` freezes it there
+            again), so that time moves only when a test advances it.
 
     Everything that depends on time is computed from `clock` when read: advance or freeze
     it to make state changes deterministic.
@@ -77,6 +82,7 @@ class Emulator:
         allowed_hosts: Iterable[str] = (),
         control_token: str | None = None,
         state_file: str | os.PathLike[str] | None = None,
+        frozen_clock: bool = False,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
@@ -100,6 +106,7 @@ class Emulator:
             limits=self.limits,
             allowed_hosts=frozenset([*allowed_hosts, host]),
             control_token=control_token,
+            frozen_clock=frozen_clock,
         )
         self.clock: Clock = self._service.clock
         """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""
@@ -145,7 +152,9 @@ class Emulator:
             build_app(self._service),
             handle_signals=False,
             access_log=None,
-            shutdown_timeout=1.0,
+            # aiohttp waits this long twice for a request still in its handler (a latency
+            # fault): `stop`, and so Ctrl-C on the command line, stays well under half a second
+            shutdown_timeout=_SHUTDOWN_GRACE,
             keepalive_timeout=self.limits.request_header_timeout,
         )
         await runner.setup()
@@ -166,7 +175,8 @@ class Emulator:
 
     async def stop(self) -> None:
         """Stop serving and close every connection (``endpoint_url`` is unset until the next
-        `start`). Safe to call more than once."""
+        `start`); a request still being handled (a latency fault) is cut after 0.1 s. Safe to
+        call more than once."""
         runner, self._runner = self._runner, None
         self._endpoint_url = None
         self._service.endpoint_url = None
@@ -215,7 +225,8 @@ class Emulator:
     # -- reset and snapshot ------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the state of a new emulator with the same options: no resources, no
-        injected faults, no request log, the clock at real time and running. The key that signs
+        injected faults, no request log, the clock at real time (running, unless
+        ``frozen_clock``). The key that signs
         participant tokens stays (`token_public_key_pem` is unchanged)."""
         self._service.reset()
 
