@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 from ivsrt.emulator._requires import INSTALL_HINT, REQUIREMENTS
@@ -72,3 +73,37 @@ def test_the_command_line_says_what_to_install_in_one_line() -> None:
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert HINT in done.stderr
     assert "usage:" not in done.stdout
+
+
+def test_the_pytest_plugin_without_pytest_asyncio_says_so(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["ivsrt.emulator.pytest_plugin"]\n')
+    (tmp_path / "test_it.py").write_text(
+        textwrap.dedent(
+            """
+            import boto3
+
+            def test_the_shared_emulator_works(ivs_emulator_reset):
+                client = boto3.client(
+                    "ivs-realtime", region_name="us-west-2",
+                    endpoint_url=ivs_emulator_reset.endpoint_url,
+                    aws_access_key_id="test", aws_secret_access_key="test",
+                )
+                assert client.create_stage(name="sync")["stage"]["name"] == "sync"
+
+            def test_an_async_fixture(ivs_client):
+                pass
+            """
+        )
+    )
+    done = _run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        IVSRT_TEST_BLOCK="pytest_asyncio",
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+    )
+    out = done.stdout + done.stderr
+    assert "1 passed, 1 error" in out, out
+    assert (
+        "the ivs_client fixture (ivsrt.emulator.pytest_plugin) needs pytest-asyncio: "
+        "pip install pytest-asyncio"
+    ) in out
