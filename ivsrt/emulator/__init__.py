@@ -31,6 +31,10 @@ same parameters return the composition the token created); composition destinati
 the stage's region and account; tag keys starting with ``aws:`` are reserved.
 """
 
+from ivsrt.emulator._requires import check_emulator_extra
+
+check_emulator_extra()  # before anything of the extra is imported: says what to install
+
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._control_client import ControlClient
 from ivsrt.emulator._emulator import Emulator, EventDetailType

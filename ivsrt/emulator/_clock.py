@@ -22,12 +22,15 @@ def _real_now() -> datetime.datetime:
 class Clock:
     """Emulator time. Every time-dependent state (composition STARTING -> ACTIVE, token expiry)
     is computed from `now` when it is read, so advancing the clock is enough to move
-    state along; nothing runs in the background."""
+    state along; nothing runs in the background.
 
-    def __init__(self) -> None:
+    ``frozen=True`` makes a clock that starts (and `reset` puts it back) frozen at real time."""
+
+    def __init__(self, *, frozen: bool = False) -> None:
         self._lock = threading.Lock()
+        self._start_frozen = frozen
         self._offset = datetime.timedelta(0)
-        self._frozen_at: datetime.datetime | None = None
+        self._frozen_at: datetime.datetime | None = _real_now() if frozen else None
 
     def now(self) -> datetime.datetime:
         """The current emulator time (aware, UTC)."""
@@ -79,10 +82,10 @@ class Clock:
         return self._frozen_at is not None
 
     def reset(self) -> None:
-        """Back to real time, flowing."""
+        """Back to real time, flowing (frozen there, for a clock made ``frozen``)."""
         with self._lock:
             self._offset = datetime.timedelta(0)
-            self._frozen_at = None
+            self._frozen_at = _real_now() if self._start_frozen else None
 
     def snapshot(self) -> dict[str, object]:
         """The clock as plain JSON: its offset from real time, or the time it is frozen at."""

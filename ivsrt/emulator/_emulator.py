@@ -35,6 +35,9 @@ EventDetailType = Literal[
 """The ``detail-type`` of the events the emulator emits."""
 _FOREVER = 3600.0
 
+_SHUTDOWN_GRACE = 0.1
+"""Seconds `Emulator.stop` lets a request still being handled finish before cutting it."""
+
 
 class Emulator:
     """A local Amazon IVS Real-Time service speaking the real wire protocol (rest-json, SigV4).
@@ -70,6 +73,8 @@ class Emulator:
             the emulator serves, as an EventBridge API destination receives it (the body is
             the event JSON); a failed delivery is retried a few times, then dropped and
             counted (`event_delivery`). Any other host is refused (``ValueError``).
+        frozen_clock: start with `clock` frozen at real time (and `reset` freezes it there
+            again), so that time moves only when a test advances it.
 
     Everything that depends on time is computed from `clock` when read: advance or freeze
     it to make state changes deterministic.
@@ -92,6 +97,7 @@ class Emulator:
         control_token: str | None = None,
         state_file: str | os.PathLike[str] | None = None,
         event_target: str | None = None,
+        frozen_clock: bool = False,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
@@ -117,6 +123,7 @@ class Emulator:
             limits=self.limits,
             allowed_hosts=frozenset([*allowed_hosts, host]),
             control_token=control_token,
+            frozen_clock=frozen_clock,
         )
         self.clock: Clock = self._service.clock
         """Emulator time: ``now()``, ``advance(seconds)``, ``freeze()``, ``resume()``."""
@@ -163,7 +170,9 @@ class Emulator:
             build_app(self._service),
             handle_signals=False,
             access_log=None,
-            shutdown_timeout=1.0,
+            # aiohttp waits this long twice for a request still in its handler (a latency
+            # fault): `stop`, and so Ctrl-C on the command line, stays well under half a second
+            shutdown_timeout=_SHUTDOWN_GRACE,
             keepalive_timeout=self.limits.request_header_timeout,
         )
         await runner.setup()
@@ -186,7 +195,8 @@ class Emulator:
 
     async def stop(self) -> None:
         """Stop serving and close every connection (``endpoint_url`` is unset until the next
-        `start`). Safe to call more than once."""
+        `start`); a request still being handled (a latency fault) is cut after 0.1 s. Safe to
+        call more than once."""
         runner, self._runner = self._runner, None
         self._endpoint_url = None
         if self._delivery is not None:
@@ -237,7 +247,8 @@ class Emulator:
     # -- reset and snapshot ------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the state of a new emulator with the same options: no resources, no
-        injected faults, no request log, the clock at real time and running. The key that signs
+        injected faults, no request log, the clock at real time (running, unless
+        ``frozen_clock``). The key that signs
         participant tokens stays (`token_public_key_pem` is unchanged)."""
         self._service.reset()
 

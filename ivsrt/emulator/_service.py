@@ -53,6 +53,7 @@ class Service:
         limits: Limits,
         allowed_hosts: frozenset[str] = frozenset(),
         control_token: str | None = None,
+        frozen_clock: bool = False,
     ) -> None:
         self.access_key = access_key
         self.secret_key = secret_key
@@ -64,7 +65,7 @@ class Service:
         """Host names (besides IP addresses and localhost) the emulator answers to."""
         self.control_token = control_token
         """When set, control requests over HTTP must carry it (secret: never logged)."""
-        self.clock = Clock()
+        self.clock = Clock(frozen=frozen_clock)
         self.faults = Faults(seed)
         self._seed = seed
         self._delays = (composition_start_delay, composition_stop_delay)
@@ -94,7 +95,7 @@ class Service:
     # -- reset and snapshot ------------------------------------------------------------------
     def reset(self) -> None:
         """Back to the state of a new emulator: no resources, no faults, no request log, the
-        clock at real time. The token-signing key stays."""
+        clock at real time (frozen there with ``frozen_clock``). The token-signing key stays."""
         with self.lock:
             key = self.store.signing_key
             self.store = self._new_store()
