@@ -1,6 +1,6 @@
 """``python -m ivsrt.emulator [--host 127.0.0.1] [--port N] [--seed N] [--allow-host NAME]
 [--control-token TOKEN] [--state-file PATH]
-[--limit NAME=VALUE]``
+[--limit NAME=VALUE] [--rate-limits off|service] [--rate-clock wall|emulator]``
 
 Serves until SIGINT (Ctrl-C) or SIGTERM, then stops cleanly with exit status 0. A port that
 cannot be bound is a one-line error with exit status 2."""
@@ -57,6 +57,20 @@ def _parser() -> argparse.ArgumentParser:
         "--limit max_stages=500; repeatable",
     )
     p.add_argument(
+        "--rate-limits",
+        choices=("off", "service"),
+        default=None,
+        help="enforce the service's API call rate quotas (HTTP 429 ThrottlingException "
+        "beyond them, counted in GET /_emulator/stats): 'service' or 'off' (the default)",
+    )
+    p.add_argument(
+        "--rate-clock",
+        choices=("wall", "emulator"),
+        default=None,
+        help="what the rate buckets refill on: 'wall' time (the default) or the emulator's "
+        "clock (advanced through the control surface)",
+    )
+    p.add_argument(
         "--state-file",
         metavar="PATH",
         default=None,
@@ -86,6 +100,8 @@ async def _serve(args: argparse.Namespace) -> None:
         control_token=args.control_token or None,
         state_file=args.state_file,
         limits=parse_limits(args.limit),
+        rate_limits=args.rate_limits,
+        rate_clock=args.rate_clock,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
