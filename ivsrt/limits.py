@@ -116,13 +116,15 @@ class RateLimits:
     views with an equal ``RateLimits`` share the buckets; channel and real-time operations of
     the same name have separate ones). A bucket holds ``max(1, rate * burst)`` tokens and
     refills at the operation's rate; a call's first attempt takes a token, waiting in FIFO
-    order when there is none, and each retry is charged one token without waiting (its backoff
-    already delays it). The wait for a token happens before the retry policy's deadline starts.
+    order when there is none, before the retry policy's deadline starts; each retry takes one
+    too, after its backoff, ahead of the calls still waiting (so it waits at most one token's
+    time, and that wait counts in the call's deadline).
 
     With ``adaptive``, a ``ThrottlingException`` the service answers anyway (another process
-    sharing the account's quota) halves the operation's rate (at most once a second, never
-    below a twentieth of it), which then climbs back linearly to the full rate in ``recovery``
-    seconds: additive increase, multiplicative decrease.
+    sharing the account's quota) halves the operation's rate (once per excess: throttles of
+    requests sent before the last halving change nothing more; never below a twentieth of
+    the rate), which then climbs back linearly to the full rate in ``recovery`` seconds:
+    additive increase, multiplicative decrease.
     """
 
     default: float = attrs.field(default=SERVICE_DEFAULT_TPS, validator=_positive)

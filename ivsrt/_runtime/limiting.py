@@ -1,8 +1,9 @@
 """The rate-limit stage of the call path: token buckets per operation, FIFO waiters, AIMD.
 
 `admit` is the stage: it waits for a token of the operation's bucket before the first attempt
-and returns the attempt function the retry executor runs, which charges each retry to the
-bucket and tells the bucket when the service throttled anyway.
+and returns the attempt function the retry executor runs, in which each retry takes a token
+too (ahead of the calls still waiting for their first attempt, so that a retry waits at most
+one token's time) and a throttled reply slows the bucket down.
 
 A bucket never reserves a token for a waiter in advance: a token is taken for the waiter at
 the front of the queue only when one is there, so a cancelled waiter holds nothing (a waiter
@@ -32,8 +33,6 @@ _DECREASE = 0.5
 """The rate is multiplied by this on a throttle."""
 _FLOOR = 0.05
 """Never below this fraction of the configured rate."""
-_COOLDOWN = 1.0
-"""Seconds after a decrease in which further throttles (already in flight) change nothing."""
 
 
 class Bucket:
@@ -117,12 +116,16 @@ class Bucket:
         self._tokens -= 1.0
         return True
 
-    async def take(self) -> None:
-        """Wait for a token (FIFO). Cancelled: nothing is taken."""
+    async def take(self, *, first: bool = False) -> None:
+        """Wait for a token (FIFO; ``first``: ahead of every waiter, for a retry). Cancelled:
+        nothing is taken."""
         if self.try_take():
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        if first:
+            self._waiters.appendleft(waiter)
+        else:
+            self._waiters.append(waiter)
         self._schedule()
         try:
             await waiter
@@ -135,19 +138,18 @@ class Bucket:
             self._schedule()
             raise
 
-    def charge(self) -> None:
-        """Count one more request (a retry) without waiting; the balance may go negative,
-        which delays the next waiters."""
-        self._refill(self._clock())
-        self._tokens -= 1.0
+    def now(self) -> float:
+        return self._clock()
 
-    def throttled(self) -> None:
-        """The service throttled a request of this operation anyway."""
+    def throttled(self, sent_at: float) -> None:
+        """The service throttled a request of this operation (sent at ``sent_at``) anyway.
+        Requests sent before the last slowdown change nothing more: they are the same
+        excess, answered late."""
         self.throttles += 1
         now = self._clock()
         self._refill(now)
         self._tokens = min(self._tokens, 0.0)  # no burst right after a throttle
-        if not self.adaptive or (self._cut_at is not None and now - self._cut_at < _COOLDOWN):
+        if not self.adaptive or (self._cut_at is not None and sent_at <= self._cut_at):
             return
         self._cut_rate = max(self.limit * _FLOOR, self.rate(now) * _DECREASE)
         self._cut_at = now
@@ -212,8 +214,8 @@ Attempt = Callable[[int], Awaitable[T]]
 
 async def admit(sender: Gate, spec: OperationSpec[Any], attempt: Attempt[T]) -> Attempt[T]:
     """The rate-limit stage: wait for a token of ``spec``'s bucket, then return ``attempt``
-    wrapped so that retries are charged and throttles slow the bucket down. Off: ``attempt``
-    itself."""
+    wrapped so that retries take a token too and throttles slow the bucket down. Off:
+    ``attempt`` itself."""
     limiter = sender._rate_limiter
     if limiter is None:
         return attempt
@@ -222,12 +224,13 @@ async def admit(sender: Gate, spec: OperationSpec[Any], attempt: Attempt[T]) -> 
         await bucket.take()
 
     async def paced(number: int) -> T:
-        if number > 1:
-            bucket.charge()
+        if number > 1 and not bucket.try_take():
+            await bucket.take(first=True)
+        sent_at = bucket.now()
         try:
             return await attempt(number)
         except ThrottlingError:
-            bucket.throttled()
+            bucket.throttled(sent_at)
             raise
 
     return paced
