@@ -159,6 +159,24 @@ async def run(url: str, scale: float, modes: list[str]) -> dict[str, dict[str, A
     return rows
 
 
+def report(n: dict[str, int], rows: dict[str, dict[str, Any]]) -> None:
+    """Print the table."""
+    print(
+        "burst: " + ", ".join(f"{c} {op}" for op, c in n.items()) + f"; floor {floor(n):.1f} s"
+        " (slowest operation's calls / TPS)"
+    )
+    print(f"{'client':<15}{'wall s':>9}{'x floor':>9}{'throttled':>11}{'failed':>8}")
+    for mode, row in rows.items():
+        print(
+            f"{mode:<15}{row['wall_s']:>9.2f}{row['ratio']:>9.2f}{row['throttled']:>11}"
+            f"{row['failed']:>8}"
+        )
+    if "ivsrt" in rows:
+        r = rows["ivsrt"]
+        met = r["ratio"] <= 1.1 and r["throttled"] == 0 and r["failed"] == 0
+        print(f"target ivsrt <= 1.1x floor, 0 throttled, 0 failed: {'met' if met else 'NOT met'}")
+
+
 def _start_emulator() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "ivsrt.emulator", "--rate-limits", "service", "--port", "0"],
@@ -191,20 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    print(
-        "burst: " + ", ".join(f"{c} {op}" for op, c in n.items()) + f"; floor {floor(n):.1f} s"
-        " (slowest operation's calls / TPS)"
-    )
-    print(f"{'client':<15}{'wall s':>9}{'x floor':>9}{'throttled':>11}{'failed':>8}")
-    for mode, row in rows.items():
-        print(
-            f"{mode:<15}{row['wall_s']:>9.2f}{row['ratio']:>9.2f}{row['throttled']:>11}"
-            f"{row['failed']:>8}"
-        )
-    if "ivsrt" in rows:
-        r = rows["ivsrt"]
-        met = r["ratio"] <= 1.1 and r["throttled"] == 0 and r["failed"] == 0
-        print(f"target ivsrt <= 1.1x floor, 0 throttled, 0 failed: {'met' if met else 'NOT met'}")
+    report(n, rows)
     if args.json:
         args.json.write_text(json.dumps({"calls": n, "floor_s": floor(n), "rows": rows}))
     return 0

@@ -133,7 +133,7 @@ class RateLimits:
         factory=lambda: dict(SERVICE_RATES), converter=_rates
     )
     """Calls per second by operation name (``{"CreateParticipantToken": 50}``)."""
-    burst: float = attrs.field(default=0.5, validator=_non_negative)
+    burst: float = attrs.field(default=0.2, validator=_non_negative)
     """Seconds of calls a bucket may send at once after being idle (at least one call). Kept
     below the service's own allowance, so that calls paced here are not throttled there when
     the network delays some more than others."""
