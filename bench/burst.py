@@ -67,12 +67,17 @@ async def _setup(url: str, region: str, control: ControlClient) -> tuple[str, st
         region, endpoint_url=url, aws_access_key_id=KEY, aws_secret_access_key=KEY,
         rate_limits="off",
     ) as ivs:  # fmt: skip
-        stage = (await ivs.api.create_stage(name="burst")).stage.arn
+        created = (await ivs.api.create_stage(name="burst")).stage
+        assert created is not None
+        stage = created.arn
         token = (await ivs.api.create_participant_token(stage_arn=stage)).participant_token
+        assert token is not None
         assert token.token is not None
         await control.join(token.token)
         sessions = (await ivs.api.list_stage_sessions(stage_arn=stage)).stage_sessions
-        return stage, sessions[0].session_id
+        session = sessions[0].session_id
+        assert session is not None
+        return stage, session
 
 
 Call = Callable[[str], Awaitable[Any]]
