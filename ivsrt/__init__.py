@@ -43,6 +43,7 @@ from ivsrt._json import from_dict, to_dict, to_json
 from ivsrt._model_data import botocore_data_path
 from ivsrt._version import __version__
 from ivsrt.client import Client, current_client
+from ivsrt.limits import RateLimits
 from ivsrt.paging import AsyncPager, Page, PaginationError
 from ivsrt.resources import (
     Composition,
@@ -87,6 +88,7 @@ __all__ = [
     "ParticipantToken",
     "PendingVerificationError",
     "PublicKey",
+    "RateLimits",
     "RealtimeApi",
     "Replication",
     "ResourceNotFoundError",

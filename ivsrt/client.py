@@ -22,7 +22,7 @@ import contextvars
 import sys
 import warnings
 from types import FrameType, TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from aiobotocore.session import AioSession
 from typing_extensions import Self
@@ -30,9 +30,11 @@ from typing_extensions import Self
 from ivsrt._exceptions import ConfigurationError
 from ivsrt._generated.channels.operations import ChannelsApi
 from ivsrt._generated.operations import RealtimeApi
+from ivsrt._runtime.limiting import Limiter, Limiters, resolve
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt._runtime.transport import Attempt, Transport, make_config
 from ivsrt._version import __version__ as VERSION
+from ivsrt.limits import RateLimits, RateLimitsOption
 from ivsrt.retry import RetryBudget, RetryPolicy
 
 __all__ = ["Client", "current_client"]
@@ -88,6 +90,12 @@ class Client:
         retry_budget: the [`RetryBudget`][ivsrt.retry.RetryBudget] (token bucket) that limits
             retries across all calls of this client, so an outage fails fast; a fresh one by default
             (500 tokens, see [`ivsrt.retry`][ivsrt.retry]).
+        rate_limits: the call rates to keep to (see [`ivsrt.limits`][ivsrt.limits]):
+            ``"auto"`` (the default) paces calls to the service's published table
+            (``RateLimits.service()``) except for a loopback ``endpoint_url`` (the emulator),
+            where it is off; ``"off"``; or a [`RateLimits`][ivsrt.RateLimits]. Shared by
+            the client's views; override it for some calls with
+            [`with_options`][ivsrt.Client.with_options].
 
     Use it as ``async with ivsrt.Client(...) as ivs:``; or call ``await client.open()`` and
     ``await client.close()`` yourself (``close`` is idempotent). botocore's own retries are
@@ -118,6 +126,7 @@ class Client:
         read_timeout: float = 60.0,
         retry: RetryPolicy | None = None,
         retry_budget: RetryBudget | None = None,
+        rate_limits: RateLimitsOption = "auto",
     ) -> None:
         self._created_at = _caller_outside_ivsrt(sys._getframe(1))
         if session is not None and profile is not None:
@@ -134,6 +143,7 @@ class Client:
             raise ConfigurationError("max_pool_connections must be at least 1")
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError(f"retry must be an ivsrt.RetryPolicy, not {retry!r}")
+        _check_rate_limits(rate_limits)
         self._core = Transport(
             requested_region=region,
             profile=profile,
@@ -153,6 +163,9 @@ class Client:
             budget=retry_budget if retry_budget is not None else RetryBudget(),
         )
         self._retry = retry if retry is not None else _DEFAULT_RETRY
+        self._limiters = Limiters()
+        self._rate_limits = resolve(rate_limits, endpoint_url)
+        self._limiter = self._limiters.get(self._rate_limits)
         self._parent: Client | None = None
         self.api = RealtimeApi(self)
         """Every IVS Real-Time operation as a typed async method."""
@@ -164,20 +177,41 @@ class Client:
         IVS Real-Time only: it answers channel calls with an ``UnknownOperationException``
         (a plain [`ServiceError`][ivsrt.ServiceError])."""
 
-    def with_options(self, *, retry: RetryPolicy | None = None) -> Client:
+    def with_options(
+        self,
+        *,
+        retry: RetryPolicy | None = None,
+        rate_limits: RateLimits | Literal["off"] | None = None,
+    ) -> Client:
         """A view of this client with other options (None keeps this client's).
 
-        The view shares this client's aiobotocore client, connection pool, retry budget and
-        lifecycle: closing this client closes the view; entering or closing the view never closes
-        this client's connections. Cheap enough to make per call::
+        The view shares this client's aiobotocore client, connection pool, retry budget, rate
+        limiter and lifecycle: closing this client closes the view; entering or closing the view
+        never closes this client's connections. Cheap enough to make per call::
 
             await ivs.with_options(retry=RetryPolicy(max_attempts=8)).api.get_stage(arn=arn)
+
+        ``rate_limits``: ``"off"`` for calls that are not paced, or another
+        [`RateLimits`][ivsrt.RateLimits] (views with equal ones share their buckets).
         """
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise ConfigurationError(f"retry must be an ivsrt.RetryPolicy, not {retry!r}")
+        if rate_limits is not None and not (
+            isinstance(rate_limits, RateLimits) or rate_limits == "off"
+        ):
+            raise ConfigurationError(
+                f"with_options(rate_limits=...) takes an ivsrt.RateLimits or 'off', not "
+                f"{rate_limits!r} ('auto' is decided once, by the client)"
+            )
         view = object.__new__(Client)
         view._core = self._core
         view._retry = retry if retry is not None else self._retry
+        view._limiters = self._limiters
+        if rate_limits is None:
+            view._rate_limits, view._limiter = self._rate_limits, self._limiter
+        else:
+            view._rate_limits = resolve(rate_limits, None)
+            view._limiter = self._limiters.get(view._rate_limits)
         view._parent = self._parent if self._parent is not None else self
         view.api = RealtimeApi(view)
         view.channels = ChannelsApi(view)
@@ -231,6 +265,16 @@ class Client:
     def retry_budget(self) -> RetryBudget:
         """The retry budget shared by this client and its views."""
         return self._core.budget
+
+    @property
+    def rate_limits(self) -> RateLimits | None:
+        """The call rates this client's calls keep to (None: not paced)."""
+        return self._rate_limits
+
+    @property
+    def _rate_limiter(self) -> Limiter | None:
+        """The buckets of `rate_limits` (the pipeline's rate-limit stage uses them)."""
+        return self._limiter
 
     @property
     def _aio(self) -> Any:
@@ -290,3 +334,10 @@ class Client:
 
 
 _DEFAULT_RETRY = RetryPolicy()
+
+
+def _check_rate_limits(value: object) -> None:
+    if not isinstance(value, RateLimits) and value not in ("auto", "off"):
+        raise ConfigurationError(
+            f"rate_limits must be an ivsrt.RateLimits, 'auto' or 'off', not {value!r}"
+        )

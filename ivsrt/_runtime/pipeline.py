@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 from ivsrt._arn import arn_of
 from ivsrt._convert import converter
 from ivsrt._exceptions import IvsrtError, ResponseParseError
-from ivsrt._runtime import errors, retrying
+from ivsrt._runtime import errors, limiting, retrying
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt._runtime.transport import Attempt
 from ivsrt.retry import RetryBudget, RetryPolicy
@@ -34,7 +34,7 @@ R = TypeVar("R")
 _PLAIN = frozenset({str, int, float, bool})
 
 
-class Sender(Protocol):
+class Sender(limiting.Gate, Protocol):
     """What the pipeline needs of a client (``ivsrt.Client`` and its views are one)."""
 
     @property
@@ -76,7 +76,8 @@ async def call(
     for token in spec.idempotency_tokens:
         if token not in params:
             params[token] = uuid.uuid4().hex
-    # 4. [rate limit]: a client-side limiter (the service's TPS table) goes here.
+    # 4. rate limit: `limiting.admit` (below) waits for a token of the operation's bucket before
+    #    the first attempt, charges retries to it and slows it down when the service throttles.
     # 5. attempts under the retry executor; every failure mapped to an ivsrt exception.
     policy = sender.retry
     invocation = str(uuid.uuid4())
@@ -93,7 +94,8 @@ async def call(
                 raise error from exc
             raise error from error.__cause__
 
-    raw = await retrying.run(policy, spec, attempt, sender.retry_budget)
+    paced = await limiting.admit(sender, spec, attempt)
+    raw = await retrying.run(policy, spec, paced, sender.retry_budget)
     # 6. structure: the reply into the output model (or a resource); a mismatch is an error.
     try:
         return build(raw)

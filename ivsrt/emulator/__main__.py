@@ -105,6 +105,20 @@ def _parser(prog: str = _PROG) -> argparse.ArgumentParser:
         "$IVSRT_EMULATOR_CONTROL_TOKEN, which keeps it out of process listings)",
     )
     p.add_argument(
+        "--rate-limits",
+        choices=("off", "service"),
+        default=None,
+        help="enforce the service's API call rate quotas (HTTP 429 ThrottlingException "
+        "beyond them, counted in GET /_emulator/stats): 'service' or 'off' (the default)",
+    )
+    p.add_argument(
+        "--rate-clock",
+        choices=("wall", "emulator"),
+        default=None,
+        help="what the rate buckets refill on: 'wall' time (the default) or the emulator's "
+        "clock (advanced through the control surface)",
+    )
+    p.add_argument(
         "--state-file",
         metavar="PATH",
         default=None,
@@ -147,6 +161,8 @@ def _emulator_options(args: argparse.Namespace) -> dict[str, Any]:
         "state_file": args.state_file,
         "event_target": args.event_target,
         "frozen_clock": args.frozen_clock,
+        "rate_limits": args.rate_limits,
+        "rate_clock": args.rate_clock,
     }
 
 

@@ -370,5 +370,11 @@ class ControlClient:
         action = "requests" if operation is None else f"requests?operation={operation}"
         return int((await self.request("GET", action))["count"])
 
+    async def stats(self) -> dict[str, Any]:
+        """Request counts and the requests the enforced rate limits throttled
+        (`Emulator.stats`)."""
+        body: dict[str, Any] = await self.request("GET", "stats")
+        return body
+
     async def health(self) -> dict[str, Any]:
         return await self.request("GET", "health")

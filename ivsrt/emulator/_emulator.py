@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
+import attrs
 from aiohttp import web
 from typing_extensions import Self
 
@@ -18,6 +19,7 @@ from ivsrt.emulator._delivery import Delivery, check_event_target
 from ivsrt.emulator._faults import Faults, Invocation
 from ivsrt.emulator._http.app import build_app
 from ivsrt.emulator._http.control import CONTROL_PREFIX
+from ivsrt.emulator._rates import RateClock, RateLimitsSetting
 from ivsrt.emulator._service import Service
 from ivsrt.emulator.state.compositions import DESTINATION_RETRY_SECONDS
 from ivsrt.emulator.state.limits import Limits
@@ -66,6 +68,14 @@ class Emulator:
             is refused (403), which defeats DNS rebinding.
         state_file: a JSON file of `snapshot` form: loaded now if it exists, written (by
             `stop`) with the state at that time.
+        rate_limits: the API call rates enforced, answering excess calls with HTTP 429
+            ``ThrottlingException`` as the service does: ``"service"`` (the service's published
+            table, `ivsrt.limits`), an `ivsrt.RateLimits`, or ``"off"``; None takes
+            ``limits.rate_limits`` (``"off"`` by default). Throttled calls are counted in
+            `stats`. `client` paces its calls to the same table.
+        rate_clock: what the rate buckets refill on: ``"wall"`` time or the ``"emulator"``
+            clock (freeze and advance it for deterministic tests); None takes
+            ``limits.rate_clock``.
         control_token: when set, control requests over HTTP must carry
             ``Authorization: Bearer <control_token>`` (`ControlClient` ``control_token=``);
             the Python methods need nothing.
@@ -98,12 +108,19 @@ class Emulator:
         state_file: str | os.PathLike[str] | None = None,
         event_target: str | None = None,
         frozen_clock: bool = False,
+        rate_limits: RateLimitsSetting | None = None,
+        rate_clock: RateClock | None = None,
     ) -> None:
         if not account_id.isdigit() or len(account_id) != 12:
             raise ValueError("account_id must be 12 digits")
         if event_target is not None:
             check_event_target(event_target)
-        self.limits: Limits = limits or Limits()
+        limits = limits or Limits()
+        if rate_limits is not None:
+            limits = attrs.evolve(limits, rate_limits=rate_limits)
+        if rate_clock is not None:
+            limits = attrs.evolve(limits, rate_clock=rate_clock)
+        self.limits: Limits = limits
         """Quotas and memory bounds in force."""
         self.host = host
         self.port = port
@@ -242,6 +259,7 @@ class Emulator:
         kwargs.setdefault("endpoint_url", self.endpoint_url)
         kwargs.setdefault("aws_access_key_id", self.access_key)
         kwargs.setdefault("aws_secret_access_key", self.secret_key)
+        kwargs.setdefault("rate_limits", self._service.rates.table or "off")
         return Client(**kwargs)
 
     # -- reset and snapshot ------------------------------------------------------------------
@@ -440,6 +458,16 @@ class Emulator:
     def invocations(self, operation: str | None = None) -> list[Invocation]:
         """Invocations seen (oldest first), optionally for one operation."""
         return self._service.invocations(operation)
+
+    def stats(self) -> dict[str, Any]:
+        """``{"requests": n, "byOperation": {operation: n}, "rateLimits": "on" | "off",
+        "throttled": {operation: n}, "throttledTotal": n}``: API requests received and those
+        answered 429 by the enforced rate limits (control ``GET /_emulator/stats``)."""
+        return self._service.stats()
+
+    def throttled_count(self, operation: str | None = None) -> int:
+        """Requests the enforced rate limits answered with 429 (None: every operation)."""
+        return self._service.rates.throttled_count(operation)
 
     def request_count(self, operation: str | None = None) -> int:
         """API requests received, rejected ones included (None: every operation, and requests

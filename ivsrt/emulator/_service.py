@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
+from ivsrt.emulator._rates import Rates
 from ivsrt.emulator.state import (
     bus,
     compositions,
@@ -67,6 +68,8 @@ class Service:
         """When set, control requests over HTTP must carry it (secret: never logged)."""
         self.clock = Clock(frozen=frozen_clock)
         self.faults = Faults(seed)
+        self.rates = Rates(limits.rate_limits, limits.rate_clock, self.clock)
+        """The API call rates enforced (when `Limits.rate_limits` asks) and the throttled count."""
         self._seed = seed
         self._delays = (composition_start_delay, composition_stop_delay)
         self.store = self._new_store()
@@ -101,6 +104,7 @@ class Service:
             self.store = self._new_store()
             self.store.signing_key = key
             self.faults.reset()
+            self.rates.reset()
             self.attempt_log.clear()
             self._requests.clear()
             self._total_requests = 0
@@ -181,6 +185,12 @@ class Service:
             if operation is None:
                 return self._total_requests
             return self._requests[operation]
+
+    def stats(self) -> dict[str, object]:
+        """Request counts and throttling (the control surface's ``GET stats``)."""
+        with self.lock:
+            requests = {"requests": self._total_requests, "byOperation": dict(self._requests)}
+        return {**requests, **self.rates.stats()}
 
     def attempts(self, invocation_id: str) -> int:
         return self.attempt_log.attempts(invocation_id)

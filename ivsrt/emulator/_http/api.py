@@ -23,6 +23,7 @@ from ivsrt.emulator._http.wire import (
     timeout_response,
     validation_message,
 )
+from ivsrt.emulator._rates import RATE_EXCEEDED
 from ivsrt.emulator._service import Service
 from ivsrt.emulator.state.errors import ApiError
 from ivsrt.validation import request_violations
@@ -142,6 +143,8 @@ async def serve_api(svc: Service, request: web.Request) -> web.StreamResponse:
         await asyncio.sleep(decision.latency)
     if decision.kind == "throttle":
         return error_response("ThrottlingException", "Rate exceeded", 429)
+    if not svc.rates.admit(region, op):  # the service's call rate quotas, when enforced
+        return error_response("ThrottlingException", RATE_EXCEEDED, 429)
     if decision.kind == "server_error":
         code = "InternalServerException" if decision.status == 500 else "ServiceUnavailable"
         return error_response(code, "injected server error", decision.status)

@@ -158,6 +158,7 @@ _CONTROL: dict[tuple[str, str], ControlHandler] = {
         ]
     },
     ("GET", "requests"): lambda e, b, r: {"count": e.request_count(_query(r, "operation"))},
+    ("GET", "stats"): lambda e, b, r: e.stats(),
     ("POST", "reset"): lambda e, b, r: e.reset(),
     ("GET", "snapshot"): lambda e, b, r: e.snapshot(),
     ("POST", "restore"): _restore,

@@ -7,7 +7,22 @@ from typing import Any
 
 import attrs
 
+from ivsrt.emulator._rates import RateClock, RateLimitsSetting
+from ivsrt.limits import RateLimits
+
 __all__ = ["Limits", "parse_limits"]
+
+
+def _rate_limits(_: object, __: object, value: object) -> None:
+    if not isinstance(value, RateLimits) and value not in ("off", "service"):
+        raise ValueError(
+            f"Limits.rate_limits must be 'off', 'service' or a RateLimits, not {value!r}"
+        )
+
+
+def _rate_clock(_: object, __: object, value: object) -> None:
+    if value not in ("wall", "emulator"):
+        raise ValueError(f"Limits.rate_clock must be 'wall' or 'emulator', not {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -70,6 +85,13 @@ class Limits:
     """Participants kept over every stage session of the emulator. At the cap the oldest
     ended stage session (of any stage) is forgotten; when none has ended, joining raises
     `ControlError` ``QUOTA_EXCEEDED``."""
+    rate_limits: RateLimitsSetting = attrs.field(default="off", validator=_rate_limits)
+    """API call rates enforced (HTTP 429 ``ThrottlingException`` beyond): ``"off"``,
+    ``"service"`` (the service's published table, `ivsrt.limits`) or an
+    `ivsrt.RateLimits`."""
+    rate_clock: RateClock = attrs.field(default="wall", validator=_rate_clock)
+    """What the rate buckets refill on: ``"wall"`` time or the ``"emulator"`` clock (frozen:
+    no refill; ``advance``: refill)."""
     max_total_events: int = 1_000_000
     """Participant events kept over the whole emulator. At the cap the oldest ended stage
     session is forgotten; when none has ended, the oldest events of the live session's
@@ -77,6 +99,13 @@ class Limits:
     max_eventbridge_events: int = 10_000
     """EventBridge events kept (``Emulator.events``, ``/_emulator/events``); the oldest are
     forgotten first."""
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "rate_limits": ("off", "service"),
+    "rate_clock": ("wall", "emulator"),
+}
+"""The fields `parse_limits` takes as words."""
 
 
 def parse_limits(items: Iterable[str], base: Limits | None = None) -> Limits:
@@ -91,6 +120,13 @@ def parse_limits(items: Iterable[str], base: Limits | None = None) -> Limits:
         if not sep or name not in fields:
             known = ", ".join(sorted(fields))
             raise ValueError(f"limit {item!r}: expected NAME=VALUE with NAME one of {known}")
+        if name in _CHOICES:
+            choice = text.strip()
+            if choice not in _CHOICES[name]:
+                allowed = " or ".join(repr(c) for c in _CHOICES[name])
+                raise ValueError(f"limit {item!r}: {name} must be {allowed}")
+            changes[name] = choice
+            continue
         kind = float if fields[name].type in (float, "float") else int
         try:
             value = kind(text.strip())
