@@ -13,7 +13,7 @@ from typing_extensions import Self
 
 from ivsrt._arn import HasArn, arn_of
 from ivsrt._convert import converter, make_builder
-from ivsrt._exceptions import ConfigurationError, IvsrtError, ValidationError
+from ivsrt._exceptions import ConfigurationError, IvsrtError, ValidationError, Violation
 from ivsrt._generated.constraints import OPERATIONS
 from ivsrt._runtime.pipeline import invoke
 from ivsrt._runtime.spec import OperationSpec
@@ -300,8 +300,14 @@ class Taggable(Bound):
         """Remove tags from this resource (UntagResource).
 
         Args:
-            keys: the keys of the tags to remove.
+            keys: the keys of the tags to remove (a list or other iterable of keys; a single
+                key is ``["key"]``, never a bare string, which would be its characters).
         """
+        if isinstance(keys, (str, bytes)):
+            raise ValidationError(
+                "UntagResource",
+                [Violation("keys", "must be a list of tag keys, not a single string")],
+            )
         with caller_names(tag_keys="keys"):
             await self._client.api.untag_resource(
                 resource_arn=self._tag_arn(), tag_keys=tuple(keys)

@@ -114,6 +114,7 @@ async def test_resource_methods_name_the_callers_arguments(
         ),
         (lambda: Composition.start(stage=BAD_ARN, destinations=[], client=ivs_client), "stage"),
         (lambda: stage.untag(["k" * 129]), "keys[0]"),
+        (lambda: stage.untag("env"), "keys"),
     ):
         with pytest.raises(ivsrt.ValidationError) as info:
             await call()
