@@ -16,6 +16,7 @@ import pytest
 
 from ivsrt.emulator import Emulator
 from ivsrt.events import (
+    CompositionEventName,
     CompositionStateChange,
     ParticipantRecordingStateChange,
     StageUpdate,
@@ -229,6 +230,30 @@ async def test_composition_session_and_destination_events(
     # dated when the state changed, not when it was looked at
     assert events[2]["time"] == events[3]["time"] != events[0]["time"]
     assert ivs_emulator.events(resource=arn) == events  # emitted once
+
+
+async def test_a_disconnected_destination_reconnects_or_fails(
+    ivs_emulator: Emulator, boto: Boto
+) -> None:
+    ivs_emulator.clock.freeze()
+    _, arn, (first, second) = await start_composition(boto, destinations=2)
+    ivs_emulator.clock.advance(5)
+    ivs_emulator.inject_destination_failure(arn, first, recover_after=10)
+    ivs_emulator.inject_destination_failure(arn, second, retry_for=30)
+    reconnecting = ivs_emulator.events(resource=arn, event_name="Destination Reconnecting")
+    assert sorted(e["detail"]["destination_id"] for e in reconnecting) == sorted([first, second])
+    for event in reconnecting:
+        check_envelope(event, COMPOSITION, arn)
+        parsed = parse_event(event)
+        assert isinstance(parsed, CompositionStateChange)
+        assert parsed.event_name is CompositionEventName.DESTINATION_RECONNECTING
+    ivs_emulator.clock.advance(10)  # the first reconnects: it starts again
+    restarted = ivs_emulator.events(resource=arn, event_name="Destination Start")
+    assert [e["detail"]["destination_id"] for e in restarted] == [first, second, first]
+    ivs_emulator.clock.advance(20)  # the second's reconnection attempts are exhausted
+    failed = ivs_emulator.events(resource=arn, event_name="Destination Failure")
+    assert [e["detail"]["destination_id"] for e in failed] == [second]
+    assert len(ivs_emulator.events(resource=arn, event_name="Destination Reconnecting")) == 2
 
 
 async def test_composition_failures(ivs_emulator: Emulator, boto: Boto) -> None:

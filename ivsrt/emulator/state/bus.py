@@ -188,6 +188,25 @@ def _transitions(
                 started.add(d.id)
                 yield f"start:{d.id}", start, "Destination Start", {"destination_id": d.id}
     for d in comp.destinations:
+        lost = d.reconnecting_at
+        if start is not None and lost is not None and lost <= now:
+            # a disconnected broadcast (`inject_destination_failure`): Reconnecting, then a
+            # new Destination Start if the reconnection succeeds (a failure is below)
+            stamp = lost.isoformat()
+            yield (
+                f"reconnecting:{d.id}:{stamp}",
+                lost,
+                "Destination Reconnecting",
+                {"destination_id": d.id},
+            )
+            if d.recovers_at is not None and d.recovers_at <= now:
+                yield (
+                    f"restart:{d.id}:{stamp}",
+                    d.recovers_at,
+                    "Destination Start",
+                    {"destination_id": d.id},
+                )
+    for d in comp.destinations:
         if d.failed_at is not None and d.failed_at <= now:
             detail = {"destination_id": d.id, "reason": comp.failure_reason}
             yield f"failure:{d.id}", d.failed_at, "Destination Failure", detail
