@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator._faults import AttemptLog, Faults, Invocation
-from ivsrt.emulator.state import compositions, handlers, ingest, media, snapshot
+from ivsrt.emulator.state import compositions, handlers, ingest, media, snapshot, streams
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.records import Body
 from ivsrt.emulator.state.store import Store
@@ -106,10 +106,13 @@ class Service:
             self.store = store
 
     # -- the API -----------------------------------------------------------------------------
-    def call(self, operation: str, params: Body, region: str) -> Body:
-        """Run one validated operation in ``region`` (`ApiError` for service errors)."""
+    def call(
+        self, operation: str, params: Body, region: str, service: str = "ivs-realtime"
+    ) -> Body:
+        """Run one validated operation of ``service`` in ``region`` (`ApiError` for service
+        errors)."""
         with self.lock:
-            return handlers.call(self.store, operation, params, region)
+            return handlers.call(self.store, operation, params, region, service)
 
     def count(self, operation: str | None) -> None:
         """Count one API request (None: it matched no operation)."""
@@ -170,6 +173,16 @@ class Service:
     def stop_rtmp(self, stream_key: str) -> None:
         with self.lock:
             ingest.stop_rtmp(self.store, stream_key)
+
+    def start_stream(self, channel_or_stream_key: str, multitrack: bool = False) -> str:
+        with self.lock:
+            self.store.settle()
+            return streams.start_encoder(self.store, channel_or_stream_key, multitrack=multitrack)
+
+    def stop_stream(self, channel_or_stream_key: str) -> None:
+        with self.lock:
+            self.store.settle()
+            streams.stop_encoder(self.store, channel_or_stream_key)
 
     def fail_composition(self, arn: str, reason: str) -> None:
         with self.lock:

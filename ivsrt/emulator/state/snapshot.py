@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ivsrt.emulator import _tokens
 from ivsrt.emulator.state import records
+from ivsrt.emulator.state.channel_snapshot import dump_channels, load_channels
 from ivsrt.emulator.state.paging import Pager
 from ivsrt.emulator.state.records import (
     Composition,
@@ -130,6 +131,7 @@ def dump(store: Store) -> dict[str, Any]:
         "ingestConfigurations": [_conv.unstructure(x) for x in store.ingests.values()],
         "replicas": [_conv.unstructure(r) for r in store.replicas],
         "revokedTokens": [[region, token_id] for region, token_id in store.revoked],
+        "ivs": dump_channels(store.ivs),
     }
 
 
@@ -163,6 +165,7 @@ def load(store: Store, data: Any) -> None:
         ingests = [_conv.structure(x, Ingest) for x in data["ingestConfigurations"]]
         replicas = [_conv.structure(r, Replica) for r in data["replicas"]]
         revoked = [(str(r), str(t)) for r, t in data.get("revokedTokens", [])]
+        ivs, ivs_seqs = load_channels(data.get("ivs"))
         scratch = type(store.rng)()
         scratch.setstate(rng_state)
     except (KeyError, TypeError, ValueError, cattrs.BaseValidationError) as exc:
@@ -180,6 +183,7 @@ def load(store: Store, data: Any) -> None:
     store.ingests = {x.arn: x for x in ingests}
     store.replicas = replicas
     store.revoked = OrderedDict((key, None) for key in revoked)
+    store.ivs = ivs
     sessions = [s for st in stages for s in st.sessions.values()]
     parts = [p for s in sessions for p in s.participants.values()]
     store.n_participants = len(parts)
@@ -188,4 +192,5 @@ def load(store: Store, data: Any) -> None:
     seqs += [x.seq for x in (*encoders, *storages, *public_keys)]
     seqs += [x.seq for x in sessions] + [x.seq for x in parts] + [x.seq for x in replicas]
     seqs += [e.seq for p in parts for e in p.events]
+    seqs += ivs_seqs
     records.continue_after(max(seqs, default=-1))

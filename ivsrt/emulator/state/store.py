@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator.state.arns import arn_region
+from ivsrt.emulator.state.channel_records import Channel, ChannelState, StreamKey
 from ivsrt.emulator.state.errors import ApiError, invalid, not_found
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.paging import Pager
@@ -30,7 +31,7 @@ COMPOSITION_IDLE_TIMEOUT = 60.0
 """Seconds a composition survives with no participant connected to its stage (the reference:
 "after a 1-minute timeout, when all participants are disconnected from the stage")."""
 
-Tagged = Stage | Composition | Simple | Ingest
+Tagged = Stage | Composition | Simple | Ingest | Channel | StreamKey
 """The resources that carry tags."""
 
 
@@ -74,6 +75,8 @@ class Store:
         """Participants over every kept stage session (bounded by max_total_participants)."""
         self.n_events = 0
         """Events over every kept participant (bounded by max_total_events)."""
+        self.ivs = ChannelState()
+        """The resources of the IVS channel API (service ``ivs``)."""
 
     def now(self) -> datetime.datetime:
         return self.clock.now()
@@ -138,6 +141,7 @@ class Store:
         yield from self.storages.values()
         yield from self.public_keys.values()
         yield from self.ingests.values()
+        yield from self.ivs.tagged()
 
     def active_compositions(self) -> list[Composition]:
         now = self.now()
