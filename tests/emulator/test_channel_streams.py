@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+import ivsrt
 from ivsrt.emulator import ControlError, Emulator
 from tests.emulator._boto import boto, code
 
@@ -268,3 +269,27 @@ def _stop_a_composition_stream(url: str) -> None:
 async def test_stop_stream_disconnects_a_composition() -> None:
     async with Emulator() as emu:
         await asyncio.to_thread(_stop_a_composition_stream, emu.endpoint_url)
+
+
+async def test_control_client_starts_and_stops_streams() -> None:
+    from ivsrt.emulator import ControlClient
+
+    async with Emulator() as emu, emu.client() as ivs, ControlClient(emu.endpoint_url) as control:
+        created = await ivs.channels.create_channel(name="cc")
+        assert created.channel is not None
+        assert created.stream_key is not None
+        assert created.stream_key.value is not None
+        arn = created.channel.arn
+        assert arn is not None
+        stream_id = await control.start_stream(created.stream_key.value)
+        stream = (await ivs.channels.get_stream(channel_arn=arn)).stream
+        assert stream is not None
+        assert stream.stream_id == stream_id
+        with pytest.raises(ControlError) as refused:
+            await control.start_stream(arn, multitrack=True)
+        assert refused.value.code == "CHANNEL_LIVE"
+        await control.stop_stream(arn)
+        with pytest.raises(ivsrt.channels.ChannelNotBroadcastingError):
+            await ivs.channels.get_stream(channel_arn=arn)
+        with pytest.raises(ValueError, match="channel_or_stream_key"):
+            await control.start_stream("")
