@@ -27,8 +27,6 @@ from ivsrt import (
 from ivsrt import models as m
 from ivsrt.emulator import ControlClient
 
-EMULATOR_CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/exampleChannel1"
-
 
 class Delays(TypedDict, total=False):
     """Waiter polling delays (seconds); quicker than the defaults on the emulator."""
@@ -75,9 +73,12 @@ async def main(
     """Run the example; returns the composition states it went through."""
     states: list[str] = []
     delays: Delays = {"min_delay": 0.05, "max_delay": 0.2} if fast_polling else {}
-    async with connect(endpoint_url, aws) as (_, media):
+    async with connect(endpoint_url, aws) as (ivs, media):
         if channel_arn is None and media is not None:
-            channel_arn = EMULATOR_CHANNEL
+            # on the emulator, a channel of its own (on AWS, pass --channel-arn)
+            created = await ivs.channels.create_channel(name="composition-example")
+            assert created.channel is not None
+            channel_arn = created.channel.arn
         stage = await Stage.create(name="composition-example")
         storage = await StorageConfiguration.create(s3=m.S3StorageConfiguration(bucket_name=bucket))
         encoder = await EncoderConfiguration.create(

@@ -54,10 +54,14 @@ EMULATOR_WAITING = Waiting(timeout=30.0, min_delay=0.05, max_delay=0.2)
 AWS_WAITING = Waiting(timeout=600.0, min_delay=2.0, max_delay=15.0)
 
 
-def _place(stage_arn: str) -> tuple[str, str]:
-    """The region and account of an ARN."""
-    parts = stage_arn.split(":")
-    return parts[3], parts[4]
+async def _emulator_channel() -> str:
+    """A channel of the emulator to broadcast to (on AWS, pass --channel-arn)."""
+    ivs = ivsrt.current_client()
+    assert ivs is not None
+    created = await ivs.channels.create_channel(name="quickstart")
+    assert created.channel is not None
+    assert created.channel.arn is not None
+    return created.channel.arn
 
 
 async def tour(
@@ -115,10 +119,9 @@ async def tour(
 
         say()
         say("4. A composition: the stage mixed into one video, recorded to S3 and broadcast")
-        region, account = _place(stage.arn)
         if media is not None:
             bucket = bucket or "quickstart-recordings"
-            channel_arn = channel_arn or f"arn:aws:ivs:{region}:{account}:channel/quickstart"
+            channel_arn = channel_arn or await _emulator_channel()
         if bucket is None and channel_arn is None:
             say("   (skipped on AWS: pass --bucket and/or --channel-arn to record or broadcast)")
         else:

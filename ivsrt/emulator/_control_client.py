@@ -55,6 +55,12 @@ def _stream_key(value: StreamKeyLike) -> str:
     return text
 
 
+def _channel(value: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("channel_or_stream_key: a channel ARN or a stream key value (a string)")
+    return value
+
+
 def _time(text: Any) -> datetime.datetime:
     return datetime.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
 
@@ -194,6 +200,18 @@ class ControlClient:
 
     async def stop_rtmp(self, stream_key: StreamKeyLike) -> None:
         await self.request("POST", "rtmp/stop", {"streamKey": _stream_key(stream_key)})
+
+    # -- IVS channel streams -----------------------------------------------------------------
+    async def start_stream(self, channel_or_stream_key: str, *, multitrack: bool = False) -> str:
+        """An encoder goes live on an IVS channel (its ARN or its stream key's value); returns
+        the stream id (see `Emulator.start_stream`)."""
+        body = {"channel": _channel(channel_or_stream_key), "multitrack": multitrack}
+        reply = await self.request("POST", "streams/start", body)
+        return str(reply["streamId"])
+
+    async def stop_stream(self, channel_or_stream_key: str) -> None:
+        """The encoder on the IVS channel stops."""
+        await self.request("POST", "streams/stop", {"channel": _channel(channel_or_stream_key)})
 
     async def fail_composition(self, arn: str, reason: str | None = None) -> None:
         body: dict[str, Any] = {"arn": arn}

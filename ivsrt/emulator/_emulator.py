@@ -406,6 +406,24 @@ class Emulator:
         """The RTMP(S) publisher stops: the ingest configuration goes back to INACTIVE."""
         self._service.stop_rtmp(stream_key)
 
+    def start_stream(self, channel_or_stream_key: str, *, multitrack: bool = False) -> str:
+        """An encoder goes live on an IVS channel (its ARN, or its stream key's value): the
+        channel's stream is LIVE (GetStream, ListStreams) until `stop_stream` or StopStream.
+        Returns the stream id.
+
+        ``multitrack``: the encoder sends multitrack video. As the service does, a channel
+        whose multitrack policy is REQUIRE refuses single-track input, and a channel without
+        multitrack input enabled refuses multitrack input: the stream session ends at once
+        with the documented code (``MultitrackInputRequired``, ``MultitrackInputNotAllowed``)
+        and this raises `ControlError`. Also `ControlError` for an unknown channel or stream
+        key, or a channel already live."""
+        return self._service.start_stream(channel_or_stream_key, multitrack)
+
+    def stop_stream(self, channel_or_stream_key: str) -> None:
+        """The encoder on the IVS channel (its ARN, or its stream key's value) stops: the
+        stream session ends."""
+        self._service.stop_stream(channel_or_stream_key)
+
     def fail_composition(
         self, arn: str, reason: str = "failed by the emulator's control surface"
     ) -> None:

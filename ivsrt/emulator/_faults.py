@@ -93,8 +93,8 @@ class Faults:
         latency: float = 0.0,
         status: int = 503,
     ) -> None:
-        """Inject a fault into ``operation`` (an operation name such as ``"GetStage"``; None for
-        every operation).
+        """Inject a fault into ``operation`` (an operation name of either API, such as
+        ``"GetStage"`` or ``"GetChannel"``; None for every operation).
 
         ``count``: only the next N matching calls. ``probability``: each matching call with
         that chance (seeded). Neither: every matching call until `clear`.
@@ -108,11 +108,12 @@ class Faults:
 
         ``latency`` must be finite, from 0 to `MAX_LATENCY` (300) seconds.
         """
+        from ivsrt._generated.channels.constraints import OPERATIONS as CHANNEL_OPERATIONS
         from ivsrt._generated.constraints import OPERATIONS
 
         if kind not in _KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(_KINDS)}")
-        if operation is not None and operation not in OPERATIONS:
+        if operation is not None and operation not in OPERATIONS | CHANNEL_OPERATIONS:
             raise ValueError(f"unknown operation {operation!r}")
         if probability is not None and not 0.0 <= probability <= 1.0:
             raise ValueError("probability must be between 0 and 1")

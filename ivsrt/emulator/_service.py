@@ -23,6 +23,7 @@ from ivsrt.emulator.state import (
     media,
     media_faults,
     snapshot,
+    streams,
     timeline,
 )
 from ivsrt.emulator.state.limits import Limits
@@ -140,7 +141,7 @@ class Service:
         """The events kept with a sequence number above ``after`` that match, and the last
         sequence number (the cursor to pass next time)."""
         with self.lock:
-            self.store.settle()
+            timeline.settle(self.store)
             found = [
                 e
                 for _, e in self.store.bus.since(after)
@@ -168,10 +169,13 @@ class Service:
             await asyncio.sleep(min(_POLL_SECONDS, remaining))
 
     # -- the API -----------------------------------------------------------------------------
-    def call(self, operation: str, params: Body, region: str) -> Body:
-        """Run one validated operation in ``region`` (`ApiError` for service errors)."""
+    def call(
+        self, operation: str, params: Body, region: str, service: str = "ivs-realtime"
+    ) -> Body:
+        """Run one validated operation of ``service`` in ``region`` (`ApiError` for service
+        errors)."""
         with self.lock:
-            return handlers.call(self.store, operation, params, region)
+            return handlers.call(self.store, operation, params, region, service)
 
     def count(self, operation: str | None) -> None:
         """Count one API request (None: it matched no operation)."""
@@ -246,6 +250,16 @@ class Service:
         with self.lock:
             timeline.settle(self.store)
             ingest.stop_rtmp(self.store, stream_key)
+
+    def start_stream(self, channel_or_stream_key: str, multitrack: bool = False) -> str:
+        with self.lock:
+            timeline.settle(self.store)
+            return streams.start_encoder(self.store, channel_or_stream_key, multitrack=multitrack)
+
+    def stop_stream(self, channel_or_stream_key: str) -> None:
+        with self.lock:
+            timeline.settle(self.store)
+            streams.stop_encoder(self.store, channel_or_stream_key)
 
     def fail_composition(self, arn: str, reason: str) -> None:
         with self.lock:

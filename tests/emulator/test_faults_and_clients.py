@@ -21,10 +21,10 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
 from ivsrt.emulator import Emulator, Limits
+from tests.emulator._boto import a_channel, new_channel
 from tests.emulator.conftest import raw_config
 
 ROOT = Path(__file__).resolve().parents[2]
-CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/abc"
 
 
 async def test_each_fault_kind(ivs_emulator: Emulator, aio: Any) -> None:
@@ -182,7 +182,7 @@ def _scenario_sync(client: Any, emu: Emulator) -> dict[str, Any]:
     session = client.get_stage_session(stageArn=arn, sessionId=session_id)["stageSession"]
     sessions = client.list_stage_sessions(stageArn=arn)["stageSessions"]
     parts = client.list_participants(stageArn=arn, sessionId=session_id)["participants"]
-    channel = arn.replace(":stage/", ":channel/")  # the stage's region and account
+    channel = new_channel(emu.endpoint_url, "us-east-1")  # the stage's region and account
     comp = client.start_composition(
         stageArn=arn, destinations=[{"channel": {"channelArn": channel}}]
     )["composition"]
@@ -257,7 +257,8 @@ async def test_full_scenario_with_plain_aiobotocore(ivs_emulator: Emulator, aio:
     assert [p["participantId"] for p in parts] == [pid]
     comp = (
         await aio.start_composition(
-            stageArn=arn, destinations=[{"channel": {"channelArn": CHANNEL}}]
+            stageArn=arn,
+            destinations=[{"channel": {"channelArn": await a_channel(ivs_emulator.endpoint_url)}}],
         )
     )["composition"]
     assert comp["state"] == "STARTING"

@@ -16,6 +16,7 @@ import ivsrt
 from ivsrt import models as m
 from ivsrt._generated.constraints import OPERATIONS
 from ivsrt.emulator import ControlError, Emulator
+from tests.emulator._boto import client_channel
 
 STAGE_ARN_RE = r"arn:aws:ivs:us-west-2:123456789012:stage/[a-zA-Z0-9]{12}"
 
@@ -290,7 +291,7 @@ async def test_compositions(ivs_emulator: Emulator, ivs_client: ivsrt.Client) ->
     assert sto is not None
     assert enc.video is not None
     assert enc.video.width == 1280
-    channel = "arn:aws:ivs:us-west-2:123456789012:channel/abcd1234"
+    channel = await client_channel(ivs_client)
     dests = [
         m.DestinationConfiguration(
             channel=m.ChannelDestinationConfiguration(
@@ -359,7 +360,9 @@ async def test_compositions(ivs_emulator: Emulator, ivs_client: ivsrt.Client) ->
             stage_arn=stage.arn,
             destinations=[
                 m.DestinationConfiguration(
-                    channel=m.ChannelDestinationConfiguration(channel_arn=channel)
+                    channel=m.ChannelDestinationConfiguration(
+                        channel_arn=await client_channel(ivs_client)
+                    )
                 )
             ],
         )
@@ -377,7 +380,9 @@ async def test_compositions(ivs_emulator: Emulator, ivs_client: ivsrt.Client) ->
             stage_arn=stage.arn,
             destinations=[
                 m.DestinationConfiguration(
-                    channel=m.ChannelDestinationConfiguration(channel_arn=channel)
+                    channel=m.ChannelDestinationConfiguration(
+                        channel_arn=await client_channel(ivs_client)
+                    )
                 )
             ],
         )

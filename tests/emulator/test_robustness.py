@@ -22,6 +22,7 @@ from botocore.credentials import Credentials
 
 import ivsrt
 from ivsrt.emulator import Emulator, Limits
+from tests.emulator._boto import a_channel
 from tests.emulator.conftest import raw_config
 
 Result = tuple[int, str | None, dict[str, Any]]
@@ -202,7 +203,7 @@ async def test_composition_stops_a_minute_after_the_stage_is_empty(
     ivs_emulator.join(token)
 
     async def start(stage: str) -> str:
-        dest = [{"channel": {"channelArn": stage.replace(":stage/", ":channel/")}}]
+        dest = [{"channel": {"channelArn": await a_channel(ivs_emulator.endpoint_url)}}]
         return str(
             (await aio.start_composition(stageArn=stage, destinations=dest))["composition"]["arn"]
         )
@@ -368,9 +369,11 @@ async def test_deleting_each_page_while_listing_deletes_everything(aio: Any) -> 
         await aio.list_public_keys(nextToken=token)
 
 
-async def test_idempotency_token_with_other_parameters_is_a_conflict(aio: Any) -> None:
+async def test_idempotency_token_with_other_parameters_is_a_conflict(
+    ivs_emulator: Emulator, aio: Any
+) -> None:
     stage = (await aio.create_stage())["stage"]["arn"]
-    dest = [{"channel": {"channelArn": stage.replace(":stage/", ":channel/")}}]
+    dest = [{"channel": {"channelArn": await a_channel(ivs_emulator.endpoint_url)}}]
     first = await aio.start_composition(stageArn=stage, destinations=dest, idempotencyToken="t1")
     again = await aio.start_composition(stageArn=stage, destinations=dest, idempotencyToken="t1")
     assert again["composition"]["arn"] == first["composition"]["arn"]

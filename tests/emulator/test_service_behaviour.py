@@ -28,6 +28,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from ivsrt.emulator import ControlClient, ControlError, Emulator
+from tests.emulator._boto import new_channel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,21 +94,22 @@ async def test_encoder_configuration_quota_is_20_per_region() -> None:
 def _composition_quota(endpoint_url: str, emu: Emulator) -> list[Any]:
     west = _client(endpoint_url)
     stage = west.create_stage(name="compose")["stage"]["arn"]
-    channel = stage.replace(":stage/", ":channel/")
-    dest = [{"channel": {"channelArn": channel}}]
-    arns = [west.start_composition(stageArn=stage, destinations=dest)["composition"]["arn"]]
-    arns += [
-        west.start_composition(stageArn=stage, destinations=dest)["composition"]["arn"]
-        for _ in range(4)
+
+    def dest() -> list[dict[str, Any]]:  # a channel takes one composition at a time
+        return [{"channel": {"channelArn": new_channel(endpoint_url)}}]
+
+    arns = [
+        west.start_composition(stageArn=stage, destinations=dest())["composition"]["arn"]
+        for _ in range(5)
     ]
     out: list[Any] = []
     try:
-        west.start_composition(stageArn=stage, destinations=dest)
+        west.start_composition(stageArn=stage, destinations=dest())
     except ClientError as exc:
         out.append(_code(exc))
     west.stop_composition(arn=arns[0])
     emu.clock.advance(60)  # STOPPED: no longer concurrent
-    out.append(west.start_composition(stageArn=stage, destinations=dest)["composition"]["state"])
+    out.append(west.start_composition(stageArn=stage, destinations=dest())["composition"]["state"])
     return out
 
 

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 import ivsrt
 from ivsrt import models as m
 from ivsrt.emulator import Emulator, Limits
+from tests.emulator._boto import client_channel
 from tests.emulator.conftest import raw_config
 
 
@@ -145,20 +146,20 @@ async def test_quotas_answer_402() -> None:
         assert info.value.status == 402
         stage = (await api.create_stage()).stage
         assert stage is not None
-        dest = [
-            m.DestinationConfiguration(
-                channel=m.ChannelDestinationConfiguration(
-                    channel_arn="arn:aws:ivs:us-west-2:123456789012:channel/abc"
-                )
-            )
-        ]
-        first = (await api.start_composition(stage_arn=stage.arn, destinations=dest)).composition
+
+        async def dest() -> list[m.DestinationConfiguration]:  # one composition per channel
+            channel = m.ChannelDestinationConfiguration(channel_arn=await client_channel(ivs))
+            return [m.DestinationConfiguration(channel=channel)]
+
+        first = (
+            await api.start_composition(stage_arn=stage.arn, destinations=await dest())
+        ).composition
         assert first is not None
         with pytest.raises(ivsrt.ServiceQuotaExceededError, match="concurrent compositions"):
-            await api.start_composition(stage_arn=stage.arn, destinations=dest)
+            await api.start_composition(stage_arn=stage.arn, destinations=await dest())
         await api.stop_composition(arn=first.arn)
         emu.clock.advance(5)
-        await api.start_composition(stage_arn=stage.arn, destinations=dest)
+        await api.start_composition(stage_arn=stage.arn, destinations=await dest())
         await api.create_stage()
         await api.create_stage()
         with pytest.raises(ivsrt.ServiceQuotaExceededError, match="Stage quota"):
@@ -273,7 +274,7 @@ async def test_control_surface_over_http(
                 destinations=[
                     m.DestinationConfiguration(
                         channel=m.ChannelDestinationConfiguration(
-                            channel_arn="arn:aws:ivs:us-west-2:123456789012:channel/a"
+                            channel_arn=await client_channel(ivs_client)
                         )
                     )
                 ],

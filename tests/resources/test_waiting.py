@@ -17,6 +17,7 @@ from ivsrt import (
 )
 from ivsrt import models as m
 from ivsrt.emulator import Emulator
+from tests.emulator._boto import client_channel
 
 from .conftest import FakeService
 
@@ -39,9 +40,7 @@ async def _composition(client: ivsrt.Client, *, channel: bool = False) -> Compos
     if channel:
         destinations.append(
             m.DestinationConfiguration(
-                channel=m.ChannelDestinationConfiguration(
-                    channel_arn="arn:aws:ivs:us-west-2:123456789012:channel/abcd1234"
-                )
+                channel=m.ChannelDestinationConfiguration(channel_arn=await client_channel(client))
             )
         )
     return await stage.start_composition(destinations=destinations)

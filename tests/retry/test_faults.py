@@ -29,9 +29,9 @@ from ivsrt import (
 )
 from ivsrt.emulator import Emulator, Limits
 from ivsrt.retry import BUDGET_EXHAUSTED_NOTE, RetryBudget
+from tests.emulator._boto import client_channel
 from tests.retry.conftest import FAST
 
-CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234"
 MISSING_STAGE = "arn:aws:ivs:us-west-2:123456789012:stage/zzzzZZZZzzzz"
 
 
@@ -144,7 +144,9 @@ async def test_start_composition_reset_after_apply_retries_with_the_same_token(
             stage_arn=stage_arn,
             destinations=[
                 models.DestinationConfiguration(
-                    channel=models.ChannelDestinationConfiguration(channel_arn=CHANNEL)
+                    channel=models.ChannelDestinationConfiguration(
+                        channel_arn=await client_channel(client)
+                    )
                 )
             ],
         )
@@ -163,7 +165,7 @@ async def test_start_composition_keeps_a_caller_token(ivs_emulator: Emulator) ->
         stage_arn = await _stage(client)
         emu.faults.inject("StartComposition", "reset_before", count=1)
         dest = models.DestinationConfiguration(
-            channel=models.ChannelDestinationConfiguration(channel_arn=CHANNEL)
+            channel=models.ChannelDestinationConfiguration(channel_arn=await client_channel(client))
         )
         first = await client.api.start_composition(
             stage_arn=stage_arn, destinations=[dest], idempotency_token="my-token-1"

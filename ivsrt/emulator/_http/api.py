@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, unquote
 
 from aiohttp import web
 
+from ivsrt._generated.channels.constraints import OPERATIONS as CHANNEL_OPERATIONS
 from ivsrt._generated.constraints import OPERATIONS
 from ivsrt.emulator._http.sigv4 import verify
 from ivsrt.emulator._http.wire import (
@@ -25,16 +26,27 @@ from ivsrt.emulator._http.wire import (
 )
 from ivsrt.emulator._rates import RATE_EXCEEDED
 from ivsrt.emulator._service import Service
+from ivsrt.emulator.state.arns import CHANNEL_KINDS, parse_arn
 from ivsrt.emulator.state.errors import ApiError
 from ivsrt.validation import request_violations
 
 __all__ = ["Dropped", "serve_api"]
 
-_ROUTES: dict[tuple[str, str], str] = {
-    (spec["method"], spec["uri"]): name
-    for name, spec in OPERATIONS.items()
+_SERVICES: dict[str, dict[str, dict[str, Any]]] = {
+    "ivs-realtime": OPERATIONS,
+    "ivs": CHANNEL_OPERATIONS,
+}
+"""The operations of each service the emulator serves. Both sign as ``ivs``; their paths
+differ (``/CreateStage``, ``/CreateChannel``) but for ``/tags/{resourceArn}``, which is
+routed by the ARN's resource type."""
+
+ROUTES: dict[tuple[str, str], tuple[str, str]] = {
+    (spec["method"], spec["uri"]): (service, name)
+    for service, operations in _SERVICES.items()
+    for name, spec in operations.items()
     if "{" not in spec["uri"]
 }
+"""(method, path) -> (service, operation)."""
 _TAG_ROUTES: dict[str, str] = {
     spec["method"]: name for name, spec in OPERATIONS.items() if spec["uri"].startswith("/tags/")
 }
@@ -59,17 +71,22 @@ def _drop(request: web.Request, *, linger: bool = True) -> web.StreamResponse:
     raise Dropped
 
 
-def _route(request: web.Request) -> tuple[str | None, str | None]:
-    """(operation, resourceArn from the path) for an API request."""
+def _route(request: web.Request) -> tuple[str, str | None, str | None]:
+    """(service, operation, resourceArn from the path) for an API request."""
     path, _ = split_target(request.raw_path)
     if path.startswith("/tags/"):
-        op = _TAG_ROUTES.get(request.method)
-        return op, unquote(path[len("/tags/") :])
-    return _ROUTES.get((request.method, path)), None
+        arn = unquote(path[len("/tags/") :])
+        parsed = parse_arn(arn)
+        channel = parsed is not None and parsed.resource_type in CHANNEL_KINDS
+        return ("ivs" if channel else "ivs-realtime"), _TAG_ROUTES.get(request.method), arn
+    service, op = ROUTES.get((request.method, path), ("ivs-realtime", None))
+    return service, op, None
 
 
-def _params(request: web.Request, op: str, body: bytes, arn: str | None) -> dict[str, Any]:
-    method = OPERATIONS[op]["method"]
+def _params(
+    request: web.Request, service: str, op: str, body: bytes, arn: str | None
+) -> dict[str, Any]:
+    method = _SERVICES[service][op]["method"]
     params: dict[str, Any] = {}
     if body.strip():
         # restJson1: a body is JSON, said so by its Content-Type (415 otherwise), and one
@@ -98,7 +115,7 @@ def _params(request: web.Request, op: str, body: bytes, arn: str | None) -> dict
 
 
 async def serve_api(svc: Service, request: web.Request) -> web.StreamResponse:
-    op, arn = _route(request)
+    service, op, arn = _route(request)
     svc.count(op)
     if op is None and not request.headers.get("Authorization"):
         # as AWS: an unsigned request is refused before routing
@@ -151,15 +168,15 @@ async def serve_api(svc: Service, request: web.Request) -> web.StreamResponse:
     if decision.kind == "reset_before":
         return _drop(request)
     try:
-        params = _params(request, op, body, arn)
-        violations = request_violations(op, params, naming="wire")
+        params = _params(request, service, op, body, arn)
+        violations = request_violations(op, params, naming="wire", service=service)
         if violations:
             raise ApiError("ValidationException", validation_message(violations))
-        result = svc.call(op, params, region)
+        result = svc.call(op, params, region, service)
     except ApiError as exc:
         if decision.kind == "reset_after":
             return _drop(request)
         return error_response(exc.code, exc.message, exc.status)
     if decision.kind == "reset_after":
         return _drop(request)
-    return json_response(result, OPERATIONS[op]["status"])
+    return json_response(result, _SERVICES[service][op]["status"])

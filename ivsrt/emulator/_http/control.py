@@ -59,6 +59,16 @@ def _optional(body: Mapping[str, Any], key: str, kinds: tuple[type, ...], what: 
     return value
 
 
+def _flag(body: Mapping[str, Any], key: str) -> bool:
+    """``body[key]`` (False when absent or null) if it is a boolean, else 400."""
+    value = body.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ControlError("BAD_REQUEST", f"'{key}' must be a boolean")
+    return value
+
+
 def _fault(svc: Service, b: dict[str, Any], r: web.Request) -> dict[str, Any]:
     kind = _need(b, "kind")
     operation = _optional(b, "operation", (str,), "an operation name (a string) or null")
@@ -135,6 +145,10 @@ _CONTROL: dict[tuple[str, str], ControlHandler] = {
     ("POST", "unsubscribe"): lambda e, b, r: e.unsubscribe(_need(b, "token")),
     ("POST", "rtmp/start"): lambda e, b, r: e.start_rtmp(_need(b, "streamKey")),
     ("POST", "rtmp/stop"): lambda e, b, r: e.stop_rtmp(_need(b, "streamKey")),
+    ("POST", "streams/start"): lambda e, b, r: {
+        "streamId": e.start_stream(_need(b, "channel"), _flag(b, "multitrack"))
+    },
+    ("POST", "streams/stop"): lambda e, b, r: e.stop_stream(_need(b, "channel")),
     ("POST", "compositions/fail"): lambda e, b, r: e.fail_composition(
         _need(b, "arn"), str(b.get("reason", "failed by the emulator's control surface"))
     ),

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from ivsrt._generated.constraints import ERROR_STATUS
+from ivsrt._generated.channels.constraints import ERROR_STATUS as _CHANNEL_ERROR_STATUS
+from ivsrt._generated.constraints import ERROR_STATUS as _REALTIME_ERROR_STATUS
 
 __all__ = [
     "BadBody",
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 _STATUS_EXTRA = {"ThrottlingException": 429}
+ERROR_STATUS = {**_CHANNEL_ERROR_STATUS, **_REALTIME_ERROR_STATUS}
+"""The HTTP status of every error either model defines (the same where both do)."""
 
 
 class BadBody(Exception):

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["KINDS", "Arn", "arn_account", "arn_region", "parse_arn"]
+__all__ = ["CHANNEL_KINDS", "KINDS", "Arn", "arn_account", "arn_region", "parse_arn"]
+
+CHANNEL_KINDS = {
+    "channel": "Channel",
+    "stream-key": "StreamKey",
+    "playback-key": "PlaybackKeyPair",
+    "recording-configuration": "RecordingConfiguration",
+    "playback-restriction-policy": "PlaybackRestrictionPolicy",
+    "ad-configuration": "AdConfiguration",
+    "failover-slate-configuration": "FailoverSlateConfiguration",
+}
+"""ARN resource types of the IVS channel API (service ``ivs``) -> their names in errors."""
 
 KINDS = {
+    **CHANNEL_KINDS,
     "stage": "Stage",
     "composition": "Composition",
     "encoder-configuration": "EncoderConfiguration",

@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import json
 
+from ivsrt.emulator.state import streams
 from ivsrt.emulator.state.arns import arn_account, arn_region
 from ivsrt.emulator.state.errors import ApiError, ControlError, not_found
 from ivsrt.emulator.state.paging import with_token
@@ -39,6 +40,7 @@ def start_composition(store: Store, p: Body, region: str) -> Body:
             _same_place(
                 store, stage, f"destinations[{i}].channel.channelArn", d["channel"]["channelArn"]
             )
+            streams.check_composition_channel(store, d["channel"]["channelArn"])
             enc = d["channel"].get("encoderConfigurationArn")
             if enc:
                 _same_place(store, stage, f"destinations[{i}].channel.encoderConfigurationArn", enc)

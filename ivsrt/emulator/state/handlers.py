@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ivsrt.emulator.state import (
+    channel_handlers,
     compositions,
     configurations,
     ingest,
@@ -17,6 +18,7 @@ from ivsrt.emulator.state import (
     replication,
     sessions,
     stages,
+    streams,
     tags,
     timeline,
 )
@@ -25,7 +27,7 @@ from ivsrt.emulator.state.errors import not_found
 from ivsrt.emulator.state.records import Body
 from ivsrt.emulator.state.store import Store
 
-__all__ = ["HANDLERS", "Handler", "call"]
+__all__ = ["HANDLERS", "SERVICE_HANDLERS", "Handler", "call"]
 
 Handler = Callable[[Store, Body, str], Body]
 """``handler(store, params, region) -> body``: the validated request (wire names) in, the
@@ -75,13 +77,28 @@ HANDLERS: Mapping[str, Handler] = {
     "UpdateStage": stages.update_stage,
 }
 
-_SCOPED_ARNS = ("arn", "resourceArn", "stageArn", "sourceStageArn", "destinationStageArn")
+SERVICE_HANDLERS: Mapping[str, Mapping[str, Handler]] = {
+    "ivs-realtime": HANDLERS,
+    "ivs": channel_handlers.CHANNEL_HANDLERS,
+}
+"""The handler table of each service (botocore service name)."""
+
+_SCOPED_ARNS = (
+    "arn",
+    "resourceArn",
+    "stageArn",
+    "sourceStageArn",
+    "destinationStageArn",
+    "channelArn",
+)
 """Request fields naming a resource that must be in the request's (signing) region."""
 
 
-def call(store: Store, operation: str, params: Body, region: str) -> Body:
-    """Run ``operation``'s handler (a KeyError for an operation without one)."""
-    handler = HANDLERS[operation]
+def call(
+    store: Store, operation: str, params: Body, region: str, service: str = "ivs-realtime"
+) -> Body:
+    """Run ``operation``'s handler of ``service`` (a KeyError for an operation without one)."""
+    handler = SERVICE_HANDLERS[service][operation]
     # state is per region: an ARN of another region names nothing in this one
     for key in _SCOPED_ARNS:
         value = params.get(key)
@@ -90,4 +107,6 @@ def call(store: Store, operation: str, params: Body, region: str) -> Body:
             if arn is None or arn.region != region:
                 raise not_found("Resource" if arn is None else arn.kind, value)
     timeline.settle(store)
+    if service == "ivs":
+        streams.sync(store)
     return handler(store, params, region)

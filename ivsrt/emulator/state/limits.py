@@ -55,6 +55,17 @@ class Limits:
     """Ingest configurations per region."""
     max_public_keys: int = 10
     """Public keys per region."""
+    max_channels: int = 5000
+    """IVS channels per region (CreateChannel -> 402 beyond); the service's default."""
+    max_recording_configurations: int = 20
+    """IVS channel recording configurations per region; the service's default."""
+    max_playback_key_pairs: int = 3
+    """Playback key pairs per region; the service's default."""
+    max_channel_configurations: int = 100
+    """Playback restriction policies, ad configurations and failover slate configurations
+    per region, each."""
+    max_stream_sessions_kept: int = 10000
+    """Stream sessions kept in total; the oldest ended ones are forgotten first."""
     max_regions: int = 20
     """Regions that hold resources at once: creating the first resource of one more region
     -> 402."""

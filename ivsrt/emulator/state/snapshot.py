@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ivsrt.emulator import _tokens
 from ivsrt.emulator.state import records
+from ivsrt.emulator.state.channel_snapshot import dump_channels, load_channels
 from ivsrt.emulator.state.paging import Pager
 from ivsrt.emulator.state.records import (
     Composition,
@@ -141,6 +142,7 @@ def dump(store: Store) -> dict[str, Any]:
         "replicas": [_conv.unstructure(r) for r in store.replicas],
         "revokedTokens": [[region, token_id] for region, token_id in store.revoked],
         "disconnectedParticipants": [[arn, pid] for arn, pid in store.disconnected],
+        "ivs": dump_channels(store.ivs),
     }
 
 
@@ -175,6 +177,7 @@ def load(store: Store, data: Any) -> None:
         replicas = [_conv.structure(r, Replica) for r in data["replicas"]]
         revoked = [(str(r), str(t)) for r, t in data.get("revokedTokens", [])]
         disconnected = [(str(a), str(p)) for a, p in data.get("disconnectedParticipants", [])]
+        ivs, ivs_seqs = load_channels(data.get("ivs"))
         scratch = type(store.rng)()
         scratch.setstate(rng_state)
     except (KeyError, TypeError, ValueError, cattrs.BaseValidationError) as exc:
@@ -193,6 +196,7 @@ def load(store: Store, data: Any) -> None:
     store.replicas = replicas
     store.revoked = OrderedDict((key, None) for key in revoked)
     store.disconnected = OrderedDict((key, None) for key in disconnected)
+    store.ivs = ivs
     sessions = [s for st in stages for s in st.sessions.values()]
     parts = [p for s in sessions for p in s.participants.values()]
     store.n_participants = len(parts)
@@ -201,4 +205,5 @@ def load(store: Store, data: Any) -> None:
     seqs += [x.seq for x in (*encoders, *storages, *public_keys)]
     seqs += [x.seq for x in sessions] + [x.seq for x in parts] + [x.seq for x in replicas]
     seqs += [e.seq for p in parts for e in p.events]
+    seqs += ivs_seqs
     records.continue_after(max(seqs, default=-1))

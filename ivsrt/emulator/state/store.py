@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from ivsrt.emulator._clock import Clock
 from ivsrt.emulator.state import bus
 from ivsrt.emulator.state.arns import arn_region
+from ivsrt.emulator.state.channel_records import Channel, ChannelState, StreamKey
 from ivsrt.emulator.state.errors import ApiError, invalid, not_found
 from ivsrt.emulator.state.limits import Limits
 from ivsrt.emulator.state.paging import Pager
@@ -31,7 +32,7 @@ COMPOSITION_IDLE_TIMEOUT = 60.0
 """Seconds a composition survives with no participant connected to its stage (the reference:
 "after a 1-minute timeout, when all participants are disconnected from the stage")."""
 
-Tagged = Stage | Composition | Simple | Ingest
+Tagged = Stage | Composition | Simple | Ingest | Channel | StreamKey
 """The resources that carry tags."""
 
 
@@ -83,6 +84,8 @@ class Store:
         self.media_errors: dict[tuple[str, str], str] = {}
         """(participant id, "join" | "publish" | "subscribe") -> the error code its next such
         action fails with (injected from the control surface; not part of a snapshot)."""
+        self.ivs = ChannelState()
+        """The resources of the IVS channel API (service ``ivs``)."""
 
     def now(self) -> datetime.datetime:
         return self.clock.now()
@@ -151,6 +154,7 @@ class Store:
         yield from self.storages.values()
         yield from self.public_keys.values()
         yield from self.ingests.values()
+        yield from self.ivs.tagged()
 
     def active_compositions(self) -> list[Composition]:
         now = self.now()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 
-from ivsrt.emulator.state import ingest, media
+from ivsrt.emulator.state import bus, ingest, media
 from ivsrt.emulator.state.store import Store
 
 __all__ = ["COMPOSITION_RETENTION", "MAX_DURATION", "settle"]
@@ -41,6 +41,7 @@ def settle(store: Store) -> None:
             if now >= deadline:
                 comp.stop_requested = deadline
                 comp.drop_failures_after(deadline)
+    bus.sync_compositions(store)  # the events of a composition ended above, before deletion
     retention = datetime.timedelta(seconds=COMPOSITION_RETENTION)
     for arn in [
         arn
