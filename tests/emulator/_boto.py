@@ -46,6 +46,7 @@ class Boto:
     """A plain boto3 ivs-realtime client, called from a thread."""
 
     def __init__(self, emu: Emulator) -> None:
+        self.endpoint_url = emu.endpoint_url
         self._client = boto(emu.endpoint_url, "ivs-realtime")
 
     async def __call__(self, operation: str, **params: Any) -> dict[str, Any]:

@@ -28,9 +28,9 @@ from botocore.exceptions import ClientError
 
 from ivsrt import IngestConfiguration
 from ivsrt.emulator import ControlClient, ControlError, Emulator
+from tests.emulator._boto import a_channel
 
 T = TypeVar("T")
-CHANNEL = "arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234"
 DAY = 24 * 3600
 
 
@@ -162,7 +162,7 @@ async def _composition(ivs: Any, stage: str) -> dict[str, Any]:
     started = await _call(
         ivs.start_composition,
         stageArn=stage,
-        destinations=[{"channel": {"channelArn": CHANNEL}}],
+        destinations=[{"channel": {"channelArn": await a_channel(ivs.meta.endpoint_url)}}],
     )
     return dict(started["composition"])
 

@@ -22,7 +22,7 @@ from ivsrt.events import (
     StageUpdate,
     parse_event,
 )
-from tests.emulator._boto import ACCOUNT, REGION, Boto
+from tests.emulator._boto import ACCOUNT, REGION, Boto, a_channel
 
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 STAGE, COMPOSITION = "IVS Stage Update", "IVS Composition State Change"
@@ -182,7 +182,7 @@ async def test_participant_recording_start_and_end(ivs_emulator: Emulator, boto:
 
 async def start_composition(boto: Boto, destinations: int = 1) -> tuple[str, str, list[str]]:
     stage, _ = await stage_with_token(boto)
-    channel = f"arn:aws:ivs:{REGION}:{ACCOUNT}:channel/abcdEFGH1234"
+    channel = await a_channel(boto.endpoint_url)
     dests: list[dict[str, Any]] = [{"channel": {"channelArn": channel}}]
     if destinations == 2:
         created = await boto("create_storage_configuration", s3={"bucketName": "composites"})
