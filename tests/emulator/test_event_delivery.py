@@ -19,7 +19,7 @@ from ivsrt.emulator.__main__ import main
 from ivsrt.emulator._delivery import ATTEMPTS
 from ivsrt.emulator.pytest_plugin import EventWaiter
 from ivsrt.events import StageEventName, StageUpdate
-from tests.emulator._boto import Boto
+from tests.emulator._boto import Boto, a_channel
 
 
 class Target:
@@ -154,7 +154,7 @@ async def test_reset_and_restore_empty_the_log_and_keep_the_cursor(
 ) -> None:
     ivs_emulator.clock.freeze()
     arn = (await boto("create_stage", name="s"))["stage"]["arn"]
-    channel = "arn:aws:ivs:us-west-2:123456789012:channel/abcdEFGH1234"
+    channel = await a_channel(boto.endpoint_url)
     comp = await boto(
         "start_composition", stageArn=arn, destinations=[{"channel": {"channelArn": channel}}]
     )

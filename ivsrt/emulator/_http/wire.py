@@ -92,7 +92,7 @@ def error_response(code: str, message: str, status: int | None = None) -> web.Re
     if status is None:
         status = ERROR_STATUS.get(code) or _STATUS_EXTRA.get(code, 400)
     body = {"exceptionMessage": message}
-    if code not in ERROR_STATUS:
+    if code not in ERROR_STATUS or code in _STATUS_EXTRA:  # the channel model has throttling
         body["message"] = message
     return json_response(body, status, **{"x-amzn-ErrorType": code})
 
