@@ -25,6 +25,7 @@ from botocore import exceptions as bexc
 
 from ivsrt import _model_data, _redact
 from ivsrt._exceptions import ConfigurationError
+from ivsrt._runtime import shortcuts
 from ivsrt._runtime.errors import NotAJsonObject
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt.retry import RetryBudget
@@ -375,7 +376,8 @@ async def create_aio_client(
 ) -> tuple[Any, Any]:
     """The one place an aiobotocore client is made: (the entered client, its context to exit).
 
-    The client gets ivsrt's response parser and the attempt-headers handler."""
+    The client gets ivsrt's response parser, the attempt-headers handler and the caches of
+    `ivsrt._runtime.shortcuts`."""
     creds = {k: v for k, v in credentials.items() if v is not None}
     try:
         context = session.create_client(
@@ -387,6 +389,7 @@ async def create_aio_client(
         raise ConfigurationError(f"cannot create the {service} client: {exc}") from exc
     # Per client, not per session: a session passed in keeps its own parser settings.
     aio._endpoint._response_parser_factory = _PARSER_FACTORY
+    shortcuts.install(aio)
     # After botocore's own add_retry_headers (registered on the less specific name, so it runs
     # after the more specific ones such as the signer).
     aio.meta.events.register_last(
