@@ -178,6 +178,23 @@ class _ParserFactory(AioResponseParserFactory):  # type: ignore[misc]
 _PARSER_FACTORY = _ParserFactory()
 
 
+_SESSIONS: dict[tuple[str | None, frozenset[tuple[str, str]]], AioSession] = {}
+"""The sessions ivsrt makes for clients that bring none, by profile and AWS environment."""
+
+
+def _shared_session(profile: str | None) -> AioSession:
+    """One session (so one loader, with its parsed service models) shared by every client that
+    brings no session, per profile and per value of the ``AWS_*`` environment variables (which
+    a session reads once: config files, credentials, region)."""
+    key = (profile, frozenset((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+    session = _SESSIONS.get(key)
+    if session is None:
+        session = AioSession(profile=profile) if profile else get_session()
+        _model_data.own_session_uses_model(session)
+        _SESSIONS[key] = session
+    return session
+
+
 class Transport:
     """What a client and all its ``with_options`` views share: the aiobotocore client and its
     connection pool, the retry budget, and the lifecycle (open once, closed by the owner)."""
@@ -236,10 +253,7 @@ class Transport:
                 return self.aio
             session = self.session
             if session is None:
-                session = AioSession(profile=self.profile) if self.profile else get_session()
-                _model_data.own_session_uses_model(session)
-                self.session = session
-                self.model_session = session
+                session = self.session = self.model_session = _shared_session(self.profile)
             elif self.model_session is None:
                 # The caller's session is not changed: clients come from a copy of it that
                 # loads ivsrt's service models.
