@@ -10,7 +10,8 @@ botocore does (``tests/serialization/test_shortcuts.py`` proves it).
 - **SigV4 signing key per date, region and service.** botocore derives the signing key (four
   HMACs) on every request; it depends only on the secret key, the date, the region and the
   service, so each client keeps the last one and derives it again when any of them changes
-  (a credential refresh brings a new secret key, hence a new key).
+  (a credential refresh brings a new secret key, hence a new key). The canonical request is
+  built from a plain dict of the headers instead of two ``email.message.Message`` copies.
 - **No no-op handlers.** Handlers botocore registers for features IVS does not use, or that
   ivsrt's settings make idle, are unregistered: filling idempotency tokens (the pipeline fills
   them before the call), the checksum validation-mode member and the ``x-amz-api-version``
@@ -20,14 +21,17 @@ botocore does (``tests/serialization/test_shortcuts.py`` proves it).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiobotocore.signers import AioRequestSigner
 from botocore import handlers as bhandlers
-from botocore.auth import SigV4Auth
+from botocore.auth import SIGNED_HEADERS_BLACKLIST, SigV4Auth, _host_from_url
 from botocore.context import get_context
 from botocore.useragent import UserAgentString
 
 __all__ = ["install"]
+
+_UNSIGNED = frozenset(SIGNED_HEADERS_BLACKLIST)
 
 
 class _UserAgent(UserAgentString):  # type: ignore[misc]
@@ -79,10 +83,49 @@ class _SigV4Auth(SigV4Auth):  # type: ignore[misc]
         super().__init__(credentials, service_name, region_name)
         self._ivsrt_key = key
 
+    _ivsrt_signed: tuple[Any, str] | None = None
+    """(request, its SignedHeaders) from `canonical_request`, for the Authorization header."""
+
     def signature(self, string_to_sign: str, request: Any) -> str:
         key = self._ivsrt_key.get(self, request.context["timestamp"][0:8])
         signature: str = self._sign(key, string_to_sign, hex=True)
         return signature
+
+    def canonical_request(self, request: Any) -> str:
+        """botocore's canonical request, with the headers to sign collected once in a plain
+        dict (botocore builds an ``email.message.Message`` twice and scans it per header)."""
+        values: dict[str, list[str]] = {}
+        for name, value in request.headers.items():
+            lname = name.lower()
+            if lname not in _UNSIGNED:
+                values.setdefault(lname, []).append(value)
+        if "host" not in values:
+            values["host"] = [_host_from_url(request.url)]
+        names = sorted(values)
+        headers = "\n".join(
+            f"{key}:{','.join(' '.join(v.split()) for v in values[key])}" for key in names
+        )
+        signed = ";".join(sorted(n.strip() for n in names))
+        self._ivsrt_signed = (request, signed)
+        if "X-Amz-Content-SHA256" in request.headers:
+            body_checksum = request.headers["X-Amz-Content-SHA256"]
+        else:
+            body_checksum = self.payload(request)
+        path = self._normalize_url_path(urlsplit(request.url).path)
+        query = self.canonical_query_string(request)
+        return "\n".join(
+            (request.method.upper(), path, query, headers + "\n", signed, body_checksum)
+        )
+
+    def _inject_signature_to_request(self, request: Any, signature: str) -> Any:
+        memo = self._ivsrt_signed
+        if memo is None or memo[0] is not request:
+            return super()._inject_signature_to_request(request, signature)
+        request.headers["Authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={self.scope(request)}, "
+            f"SignedHeaders={memo[1]}, Signature={signature}"
+        )
+        return request
 
 
 class _RequestSigner(AioRequestSigner):  # type: ignore[misc]

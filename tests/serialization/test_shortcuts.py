@@ -26,13 +26,19 @@ from ivsrt._runtime import shortcuts
 
 _text = st.text(st.characters(codec="utf-8"), max_size=20)
 _token = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~", min_size=1)
-_request = st.fixed_dictionaries(
+_request_spec = st.fixed_dictionaries(
     {
         "method": st.sampled_from(["GET", "POST", "PUT", "DELETE"]),
         "path": st.lists(_token, max_size=4).map(lambda parts: "/" + "/".join(parts)),
         "params": st.dictionaries(_token, _text, max_size=3),
         "headers": st.dictionaries(
-            _token.map(lambda t: "X-Test-" + t), _text.map(str.strip), max_size=4
+            st.sampled_from(
+                ["X-Test-", "x-amz-meta-", "Content-", "User-Agent", "Host", "Expect"]
+            ).flatmap(
+                lambda prefix: _token.map(lambda t: prefix + t if prefix[-1] == "-" else prefix)
+            ),
+            _text.map(lambda t: " " + t.replace("\n", " ").replace("\r", " ") + "  x  y"),
+            max_size=5,
         ),
         "body": st.binary(max_size=200),
         "date": st.sampled_from(["20250301", "20250302", "20261202"]),
@@ -43,18 +49,36 @@ _request = st.fixed_dictionaries(
 )
 
 
-def _signature(auth: SigV4Auth, spec: dict[str, Any]) -> str:
-    request = AWSRequest(
+def _request(spec: dict[str, Any]) -> AWSRequest:
+    scheme = spec.get("scheme", "https")
+    return AWSRequest(
         method=spec["method"],
-        url=f"https://ivsrealtime.{spec['region']}.amazonaws.com{spec['path']}",
+        url=f"{scheme}://ivsrealtime.{spec['region']}.amazonaws.com{spec['path']}",
         params=spec["params"],
         headers=spec["headers"],
         data=spec["body"],
     )
+
+
+def _signature(auth: SigV4Auth, spec: dict[str, Any]) -> str:
+    request = _request(spec)
     request.context["timestamp"] = f"{spec['date']}T120000Z"
     canonical = auth.canonical_request(request)
     signature: str = auth.signature(auth.string_to_sign(request, canonical), request)
     return signature
+
+
+def _botocore_signed(spec: dict[str, Any], credentials: Credentials, timestamp: str) -> Any:
+    """The request as botocore's ``SigV4Auth.add_auth`` signs it at ``timestamp``: the steps
+    of ``add_auth`` after it reads the clock."""
+    auth = SigV4Auth(credentials, spec["service"], spec["region"])
+    request = _request(spec)
+    request.context["timestamp"] = timestamp
+    auth._modify_request_before_signing(request)
+    canonical = auth.canonical_request(request)
+    signature = auth.signature(auth.string_to_sign(request, canonical), request)
+    auth._inject_signature_to_request(request, signature)
+    return request
 
 
 _KEY = shortcuts._SigningKey()
@@ -62,12 +86,23 @@ _KEY = shortcuts._SigningKey()
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_request)
-def test_signatures_equal_botocore_sigv4auth(spec: dict[str, Any]) -> None:
-    credentials = Credentials("AKIDEXAMPLE", spec["secret"], None)
+@given(
+    _request_spec,
+    st.sampled_from([None, "session-token"]),
+    st.sampled_from(["https", "http"]),
+)
+def test_signed_requests_equal_botocore_sigv4auth(
+    spec: dict[str, Any], token: str | None, scheme: str
+) -> None:
+    spec = {**spec, "scheme": scheme}
+    credentials = Credentials("AKIDEXAMPLE", spec["secret"], token)
+    mine = shortcuts._SigV4Auth(credentials, spec["service"], spec["region"], _KEY)
     botocore_auth = SigV4Auth(credentials, spec["service"], spec["region"])
-    ivsrt_auth = shortcuts._SigV4Auth(credentials, spec["service"], spec["region"], _KEY)
-    assert _signature(ivsrt_auth, spec) == _signature(botocore_auth, spec)
+    assert _signature(mine, spec) == _signature(botocore_auth, spec)
+    signed = _request(spec)
+    mine.add_auth(signed)
+    expected = _botocore_signed(spec, credentials, signed.context["timestamp"])
+    assert list(signed.headers.items()) == list(expected.headers.items())
 
 
 def test_a_credential_refresh_derives_a_new_key() -> None:
