@@ -1,20 +1,24 @@
-"""What ivsrt costs on top of raw aiobotocore, measured against one local server in one run.
+"""ivsrt against capo-ivs-realtime and raw aiobotocore, on one local server, in one run.
 
-Starts ``bench/server.py`` in a separate process (so its CPU is not counted) and measures, in the
-same run and interleaved round by round (the contender that goes first rotates from round to
-round, to cancel drift on a shared machine):
+Starts ``bench/server.py`` in a separate process (so its CPU is not counted) and measures the
+contenders of ``bench/peers.py`` (raw aiobotocore, capo-ivs-realtime, ivsrt's typed layer and,
+where it has the scenario, its resource layer) on the same endpoint, interleaved round by round
+(who goes first rotates from round to round, to cancel drift on a shared machine):
 
-- ``GetStage`` at concurrency 1 and 32;
-- a ListParticipants walk over 10,000 participants in pages of 100 (``nextToken`` chained);
-- if ``ivsrt.resources`` exists: ``Stage.get`` and ``async for p in stage.participants()``.
+- ``GetStage`` at concurrency 1 and 32 (CPU per call);
+- ``CreateStage`` with 12 participant token configurations (CPU per call);
+- a ListParticipants walk over 10,000 participants in pages of 100 (items/s, CPU per item);
+- client construction: a client made, opened and closed (CPU per client);
 
-Each figure is the median over the rounds: client CPU per call (``time.process_time()`` of this
-process), calls/s and items/s (wall clock). The ratios compare ivsrt with raw aiobotocore
-(``session.create_client("ivs-realtime", ...)`` with default settings, plain dict results) measured
-in the same run. Targets: GetStage CPU per call at most 1.05x raw; ListParticipants items/s at
-least 2x raw; the resource layer at most 5% over the typed layer.
+and then, outside the rounds: ``import ivsrt`` against ``import aiobotocore.session`` (fresh
+interpreters, interleaved) and the memory the 10,000 participants of a walk take.
 
-    .venv/bin/python bench/overhead.py            # full run (about a minute)
+Each figure is the median over the rounds; each ratio is the median over rounds of the ratio
+measured within a round. Targets: ivsrt's CPU per call at most 1.0x capo's on each call
+figure, its walk items/s at least 1.0x capo's, ``import ivsrt`` at most 40 ms over
+``import aiobotocore.session``.
+
+    .venv/bin/python bench/overhead.py            # full run (a few minutes)
     .venv/bin/python bench/overhead.py --quick    # smoke run, a few seconds
 """
 
@@ -23,12 +27,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import importlib.util
 import json
 import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -38,17 +42,18 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import peers  # noqa: E402
 from aiobotocore.session import get_session  # noqa: E402
-from server import SESSION_ID, STAGE_ARN  # noqa: E402
+from peers import CALL_SCENARIOS, CONSTRUCTION, PAGE_SIZE, REGION, TOKENS, WALK, Bench  # noqa: E402
 
 import ivsrt  # noqa: E402  (the installed package: `pip install -e .`, as `make` does)
 
-REGION = "us-west-2"
-CREDENTIALS = {"aws_access_key_id": "AKIDBENCHMARK", "aws_secret_access_key": "bench-secret"}
-PAGE_SIZE = 100
-
-Bench = Callable[[], Awaitable[int]]
-"""One measured unit of work; returns how many items it produced."""
+IMPORTS = {
+    "ivsrt": "ivsrt",
+    "aiobotocore.session": "aiobotocore.session",
+    "capo": "capo_ivs_realtime",
+}
+IMPORT_BUDGET_MS = 40.0
 
 
 @dataclass
@@ -128,20 +133,11 @@ class Server:
         self.url = ""
 
     def __enter__(self) -> Server:
+        command = [sys.executable, str(HERE / "server.py"), "--port", "0"]
+        command += ["--participants", str(self.participants), "--page-size", str(PAGE_SIZE)]
+        command += ["--tokens", str(TOKENS)]
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(HERE / "server.py"),
-                "--port",
-                "0",
-                "--participants",
-                str(self.participants),
-                "--page-size",
-                str(PAGE_SIZE),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -167,24 +163,6 @@ class Server:
 # -- measurement ------------------------------------------------------------------------------
 
 
-async def calls(call: Callable[[], Awaitable[Any]], n: int, concurrency: int) -> int:
-    """``n`` calls, at most ``concurrency`` in flight."""
-    if concurrency == 1:
-        for _ in range(n):
-            await call()
-        return 0
-    left = n
-
-    async def worker() -> None:
-        nonlocal left
-        while left > 0:
-            left -= 1
-            await call()
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return 0
-
-
 async def measure(work: Bench, calls_made: int) -> Sample:
     gc.collect()
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -193,146 +171,99 @@ async def measure(work: Bench, calls_made: int) -> Sample:
     return Sample(cpu=cpu, wall=wall, calls=calls_made, items=items)
 
 
-# -- the contenders ---------------------------------------------------------------------------
-
-
-def raw_benches(aio: Any, n: int, pages: int) -> dict[str, tuple[Bench, int]]:
-    async def get_stage() -> None:
-        await aio.get_stage(arn=STAGE_ARN)
-
-    async def walk() -> int:
-        items, token = 0, None
-        while True:
-            kwargs: dict[str, Any] = {
-                "stageArn": STAGE_ARN,
-                "sessionId": SESSION_ID,
-                "maxResults": PAGE_SIZE,
-            }
-            if token:
-                kwargs["nextToken"] = token
-            page = await aio.list_participants(**kwargs)
-            items += len(page["participants"])
-            token = page.get("nextToken")
-            if not token:
-                return items
-
-    return {
-        "GetStage c=1": (lambda: calls(get_stage, n, 1), n),
-        "GetStage c=32": (lambda: calls(get_stage, n, 32), n),
-        "ListParticipants walk": (walk, pages),
-    }
-
-
-def ivsrt_benches(client: ivsrt.Client, n: int, pages: int) -> dict[str, tuple[Bench, int]]:
-    api = client.api
-
-    async def get_stage() -> None:
-        await api.get_stage(arn=STAGE_ARN)
-
-    async def walk() -> int:
-        items, token = 0, None
-        while True:
-            page = await api.list_participants(
-                stage_arn=STAGE_ARN, session_id=SESSION_ID, max_results=PAGE_SIZE, next_token=token
-            )
-            items += len(page.participants)
-            token = page.next_token
-            if not token:
-                return items
-
-    return {
-        "GetStage c=1": (lambda: calls(get_stage, n, 1), n),
-        "GetStage c=32": (lambda: calls(get_stage, n, 32), n),
-        "ListParticipants walk": (walk, pages),
-    }
-
-
-def resource_benches(client: ivsrt.Client, n: int, pages: int) -> dict[str, tuple[Bench, int]]:
-    """The resource layer (issue 4), if it is there: Stage.get and stage.participants()."""
-    from ivsrt.resources import Stage  # type: ignore[import-not-found,unused-ignore]
-
-    stage_holder: list[Any] = []
-
-    async def get_stage() -> None:
-        stage_holder[:] = [await Stage.get(STAGE_ARN, client=client)]
-
-    async def walk() -> int:
-        if not stage_holder:
-            await get_stage()
-        items = 0
-        async for _ in stage_holder[0].participants(page_size=PAGE_SIZE):
-            items += 1
-        return items
-
-    return {
-        "GetStage c=1": (lambda: calls(get_stage, n, 1), n),
-        "GetStage c=32": (lambda: calls(get_stage, n, 32), n),
-        "ListParticipants walk": (walk, pages),
-    }
-
-
-def have_resources() -> bool:
+async def retained(walk: Callable[[], Awaitable[list[Any]]]) -> tuple[int, int]:
+    """(bytes still allocated while the walked items are held, items): the memory they take."""
+    gc.collect()
+    tracemalloc.start()
     try:
-        return importlib.util.find_spec("ivsrt.resources") is not None
-    except ImportError:
-        return False
+        before = tracemalloc.get_traced_memory()[0]
+        items = await walk()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return after - before, len(items)
 
 
-async def run(args: argparse.Namespace, url: str) -> dict[tuple[str, str], Row]:
+async def run(
+    args: argparse.Namespace, url: str
+) -> tuple[dict[tuple[str, str], Row], dict[str, tuple[int, int]]]:
     pages = (args.participants + PAGE_SIZE - 1) // PAGE_SIZE
     rows: dict[tuple[str, str], Row] = {}
     async with AsyncExitStack() as stack:
         session = get_session()
         aio = await stack.enter_async_context(
             session.create_client(
-                "ivs-realtime", region_name=REGION, endpoint_url=url, **CREDENTIALS
+                "ivs-realtime", region_name=REGION, endpoint_url=url, **peers.CREDENTIALS
             )
         )
-        client = await stack.enter_async_context(
-            ivsrt.Client(
-                region=REGION,
-                endpoint_url=url,
-                aws_access_key_id=CREDENTIALS["aws_access_key_id"],
-                aws_secret_access_key=CREDENTIALS["aws_secret_access_key"],
-            )
-        )
+        capo = await stack.enter_async_context(peers.capo_client(url))
+        client = await stack.enter_async_context(peers.ivsrt_client(url))
         contenders: dict[str, dict[str, tuple[Bench, int]]] = {
-            "raw": raw_benches(aio, args.calls, pages),
-            "ivsrt": ivsrt_benches(client, args.calls, pages),
+            "raw": peers.raw_benches(aio, session, url, args.calls, pages),
+            "capo": peers.capo_benches(capo, url, args.calls, pages),
+            "ivsrt": peers.ivsrt_benches(client, url, args.calls, pages),
         }
-        if args.resources and have_resources():
-            contenders["resources"] = resource_benches(client, args.calls, pages)
+        if args.resources:
+            contenders["resources"] = peers.resource_benches(client, args.calls, pages)
         impls = list(contenders)
-        scenarios = list(contenders["raw"])
         # Warm up every path once (connections, lazily built hooks, caches).
         for impl in impls:
-            for scenario in scenarios:
-                work, _ = contenders[impl][scenario]
+            for work, _ in contenders[impl].values():
                 await work()
         for r in range(args.rounds):
             # Rotate who goes first, so that drift and warm caches favour no one.
             order = impls[r % len(impls) :] + impls[: r % len(impls)]
             if r // len(impls) % 2:
                 order.reverse()
-            for scenario in scenarios:
+            for scenario in peers.SCENARIOS:
                 for impl in order:
+                    if scenario not in contenders[impl]:
+                        continue
                     work, n_calls = contenders[impl][scenario]
                     sample = await measure(work, n_calls)
                     rows.setdefault((scenario, impl), Row(scenario, impl)).samples.append(sample)
             if not args.quiet:
                 print(f"  round {r + 1}/{args.rounds} done", file=sys.stderr, flush=True)
-    return rows
+        memory = {
+            "raw": await retained(lambda: peers.raw_walk(aio)),
+            "capo": await retained(lambda: peers.capo_walk(capo)),
+            "ivsrt": await retained(lambda: peers.ivsrt_walk(client)),
+        }
+    return rows, memory
+
+
+def import_times(rounds: int) -> dict[str, list[float]]:
+    """Seconds each module takes to import in a fresh interpreter, interleaved per round."""
+    code = "import time; t = time.perf_counter(); import {}; print(time.perf_counter() - t)"
+    names = list(IMPORTS)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            done = subprocess.run(
+                [sys.executable, "-c", code.format(IMPORTS[name])],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
+            times[name].append(float(done.stdout))
+    return times
 
 
 # -- report -----------------------------------------------------------------------------------
 
 
-def report(rows: dict[tuple[str, str], Row], args: argparse.Namespace) -> dict[str, Any]:
-    scenarios = list(dict.fromkeys(s for s, _ in rows))
+def report(
+    rows: dict[tuple[str, str], Row],
+    memory: dict[str, tuple[int, int]],
+    imports: dict[str, list[float]],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
     impls = list(dict.fromkeys(i for _, i in rows))
     print()
     print(
-        f"ivsrt overhead vs raw aiobotocore: medians of {args.rounds} rounds "
+        f"ivsrt vs capo-ivs-realtime and raw aiobotocore: medians of {args.rounds} rounds "
         f"(GetStage: {args.calls} calls per round; walk: {args.participants} participants in "
         f"pages of {PAGE_SIZE})"
     )
@@ -343,10 +274,12 @@ def report(rows: dict[tuple[str, str], Row], args: argparse.Namespace) -> dict[s
     )
     print(header)
     print("-" * len(header))
-    for scenario in scenarios:
+    for scenario in peers.SCENARIOS:
         for impl in impls:
-            row = rows[(scenario, impl)]
-            walk = "walk" in scenario
+            row = rows.get((scenario, impl))
+            if row is None:
+                continue
+            walk = scenario == WALK
             print(
                 f"{scenario:<24}{impl:<11}{row.cpu_per_call_us:>12.1f}"
                 f"{(f'{row.cpu_per_item_us:.2f}' if walk else '-'):>12}"
@@ -363,31 +296,62 @@ def report(rows: dict[tuple[str, str], Row], args: argparse.Namespace) -> dict[s
         if ok is not None:
             results["targets"][name] = ok
 
+    def pick(scenario: str, impl: str) -> Row:
+        return rows[(scenario, impl)]
+
     print("ratios: medians over rounds of the ratio measured within each round")
-    for scenario in scenarios:
-        raw, typed = rows[(scenario, "raw")], rows[(scenario, "ivsrt")]
-        if scenario.startswith("GetStage"):
-            cpu = paired(raw, typed, cpu_per_call)
-            ratio(f"ivsrt/raw {scenario} CPU per call", cpu, "<= 1.05", cpu <= 1.05)
-            ratio(f"ivsrt/raw {scenario} calls/s", paired(raw, typed, calls_per_s))
-        else:
-            ratio(f"ivsrt/raw {scenario} CPU per item", paired(raw, typed, cpu_per_item))
-            items = paired(raw, typed, items_per_s)
-            ratio(f"ivsrt/raw {scenario} items/s", items, ">= 2", items >= 2)
+    for scenario in CALL_SCENARIOS:
+        cpu = paired(pick(scenario, "capo"), pick(scenario, "ivsrt"), cpu_per_call)
+        ratio(f"ivsrt/capo {scenario} CPU per call", cpu, "<= 1.0", cpu <= 1.0)
+    walk_items = paired(pick(WALK, "capo"), pick(WALK, "ivsrt"), items_per_s)
+    ratio(f"ivsrt/capo {WALK} items/s", walk_items, ">= 1.0", walk_items >= 1.0)
+    ratio(
+        f"ivsrt/capo {WALK} CPU per item",
+        paired(pick(WALK, "capo"), pick(WALK, "ivsrt"), cpu_per_item),
+    )
+    ratio(
+        f"ivsrt/capo {CONSTRUCTION} CPU",
+        paired(pick(CONSTRUCTION, "capo"), pick(CONSTRUCTION, "ivsrt"), cpu_per_call),
+    )
+    for scenario in CALL_SCENARIOS:
+        ratio(
+            f"ivsrt/raw {scenario} CPU per call",
+            paired(pick(scenario, "raw"), pick(scenario, "ivsrt"), cpu_per_call),
+        )
+    ratio(f"ivsrt/raw {WALK} items/s", paired(pick(WALK, "raw"), pick(WALK, "ivsrt"), items_per_s))
+    ratio(
+        f"ivsrt/raw {CONSTRUCTION} CPU",
+        paired(pick(CONSTRUCTION, "raw"), pick(CONSTRUCTION, "ivsrt"), cpu_per_call),
+    )
     if "resources" in impls:
-        for scenario in scenarios:
-            raw, typed = rows[(scenario, "raw")], rows[(scenario, "ivsrt")]
-            res = rows[(scenario, "resources")]
-            get = scenario.startswith("GetStage")
-            over = paired(typed, res, cpu_per_call if get else cpu_per_item)
-            unit = "call" if get else "item"
+        for scenario in ("GetStage c=1", WALK):
+            metric = cpu_per_item if scenario == WALK else cpu_per_call
+            unit = "item" if scenario == WALK else "call"
+            over = paired(pick(scenario, "ivsrt"), pick(scenario, "resources"), metric)
             ratio(f"resources/typed {scenario} CPU per {unit}", over, "<= 1.05", over <= 1.05)
-            rate = calls_per_s if get else items_per_s
-            what = "calls/s" if get else "items/s"
-            ratio(f"resources/raw {scenario} {what}", paired(raw, res, rate))
-            ratio(f"resources/typed {scenario} {what}", paired(typed, res, rate))
-    elif args.resources:
-        print("resource layer: ivsrt.resources is not available, not measured")
+
+    print()
+    medians = {name: statistics.median(t) * 1e3 for name, t in imports.items()}
+    for name, ms in medians.items():
+        print(f"import {name}: {ms:.0f} ms (median of {len(imports[name])})")
+    extra = statistics.median(
+        (a - b) * 1e3 for a, b in zip(imports["ivsrt"], imports["aiobotocore.session"], strict=True)
+    )
+    ok = extra <= IMPORT_BUDGET_MS
+    print(
+        f"import ivsrt - import aiobotocore.session: {extra:+.0f} ms "
+        f"(target <= +{IMPORT_BUDGET_MS:.0f} ms){'  OK' if ok else '  MISSED'}"
+    )
+    results["imports_ms"] = {name: round(ms, 1) for name, ms in medians.items()}
+    results["import_extra_ms"] = round(extra, 1)
+    results["targets"]["import ivsrt - import aiobotocore.session"] = ok
+
+    print()
+    for impl, (size, count) in memory.items():
+        each = size / max(count, 1)
+        print(f"memory {impl}: {size / 1e6:.2f} MB for {count} participants ({each:.0f} B each)")
+    results["memory_bytes"] = {impl: size for impl, (size, _) in memory.items()}
+    results["memory_items"] = {impl: count for impl, (_, count) in memory.items()}
     results["rows"] = {
         f"{s} | {i}": {
             "cpu_per_call_us": round(r.cpu_per_call_us, 2),
@@ -407,9 +371,10 @@ def report(rows: dict[tuple[str, str], Row], args: argparse.Namespace) -> dict[s
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
-    parser.add_argument("--rounds", type=int, help="rounds per measurement (default 21; quick 1)")
+    parser.add_argument("--rounds", type=int, help="rounds per measurement (default 15; quick 1)")
     parser.add_argument("--calls", type=int, help="GetStage calls per round (default 200)")
     parser.add_argument("--participants", type=int, help="participants walked (default 10000)")
+    parser.add_argument("--imports", type=int, help="import rounds (default 7; quick 1)")
     parser.add_argument(
         "--no-resources", dest="resources", action="store_false", help="skip the resource layer"
     )
@@ -417,14 +382,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
-    args.rounds = args.rounds or (1 if args.quick else 21)
+    args.rounds = args.rounds or (1 if args.quick else 15)
     args.calls = args.calls or (40 if args.quick else 200)
     args.participants = args.participants or (1_000 if args.quick else 10_000)
+    args.imports = args.imports or (1 if args.quick else 7)
 
     started = time.perf_counter()
     with Server(args.participants) as server:
-        rows = asyncio.run(run(args, server.url))
-    results = report(rows, args)
+        rows, memory = asyncio.run(run(args, server.url))
+    imports = import_times(args.imports)
+    results = report(rows, memory, imports, args)
     print(f"\n(total {time.perf_counter() - started:.0f} s)")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")

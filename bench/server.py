@@ -4,6 +4,8 @@ It answers two IVS Real-Time operations with canned wire replies built once at s
 
 - ``POST /GetStage``: a stage with every member filled (tags, endpoints, auto-recording
   configuration);
+- ``POST /CreateStage``: the same stage and ``--tokens`` participant tokens (what a CreateStage
+  with that many ``participantTokenConfigurations`` returns);
 - ``POST /ListParticipants``: pages of ``--page-size`` realistic participant summaries (with
   ``firstJoinTime`` timestamps), ``--participants`` in all, chained by ``nextToken``.
 
@@ -60,6 +62,25 @@ def stage_reply() -> dict[str, Any]:
     }
 
 
+def create_stage_reply(tokens: int) -> dict[str, Any]:
+    """A CreateStage reply: the stage and ``tokens`` participant tokens."""
+    return {
+        **stage_reply(),
+        "participantTokens": [
+            {
+                "participantId": f"p{i:07d}AbCdEfGh",
+                "token": "eyJhbGciOiJLTVMiLCJ0eXAiOiJKV1QifQ." + "x" * 600 + f".sig{i:04d}",
+                "userId": f"user-{i}",
+                "attributes": {"role": "speaker", "seat": str(i)},
+                "duration": 720,
+                "capabilities": ["PUBLISH", "SUBSCRIBE"],
+                "expirationTime": "2025-03-02T00:00:00Z",
+            }
+            for i in range(tokens)
+        ],
+    }
+
+
 _STATES = ("CONNECTED", "DISCONNECTED")
 _RECORDING = ("DISABLED", "ACTIVE", "STOPPED")
 
@@ -110,8 +131,9 @@ def _response(status: int, reason: str, body: bytes, extra: str = "") -> bytes:
 
 
 class _Replies:
-    def __init__(self, total: int, page_size: int) -> None:
+    def __init__(self, total: int, page_size: int, tokens: int) -> None:
         self.stage = _response(200, "OK", json.dumps(stage_reply()).encode())
+        self.created = _response(200, "OK", json.dumps(create_stage_reply(tokens)).encode())
         self.pages = [_response(200, "OK", p) for p in participant_pages(total, page_size)]
         self.not_found = _response(
             404,
@@ -123,6 +145,8 @@ class _Replies:
     def answer(self, path: bytes, body: bytes) -> bytes:
         if path == b"/GetStage":
             return self.stage
+        if path == b"/CreateStage":
+            return self.created
         if path == b"/ListParticipants":
             token = json.loads(body or b"{}").get("nextToken")
             index = int(token.removeprefix("page-")) if token else 0
@@ -165,8 +189,8 @@ class _Http(asyncio.Protocol):
             self.transport.write(self.replies.answer(path, body))
 
 
-async def serve(port: int, total: int, page_size: int) -> None:
-    replies = _Replies(total, page_size)
+async def serve(port: int, total: int, page_size: int, tokens: int) -> None:
+    replies = _Replies(total, page_size, tokens)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: _Http(replies), "127.0.0.1", port, backlog=512)
     bound = server.sockets[0].getsockname()[1]
@@ -185,8 +209,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--tokens", type=int, default=12)
     args = parser.parse_args()
-    asyncio.run(serve(args.port, args.participants, args.page_size))
+    asyncio.run(serve(args.port, args.participants, args.page_size, args.tokens))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ async with ivsrt.Client(region="us-west-2") as ivs:
 ```
 """
 
-import ivsrt.channels as channels
+from typing import TYPE_CHECKING, Any
+
 import ivsrt.events as events
 import ivsrt.tokens as tokens
 from ivsrt import models
@@ -28,7 +29,6 @@ from ivsrt._exceptions import (
     WaiterFailedError,
     WaiterTimeoutError,
 )
-from ivsrt._generated.channels.operations import ChannelsApi
 from ivsrt._generated.errors import (
     AccessDeniedError,
     ConflictError,
@@ -63,6 +63,10 @@ from ivsrt.resources import (
     StorageConfiguration,
 )
 from ivsrt.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    import ivsrt.channels as channels
+    from ivsrt._generated.channels.operations import ChannelsApi
 
 __all__ = [
     "AccessDeniedError",
@@ -123,3 +127,17 @@ __all__ = [
 from ivsrt._exceptions import publish_exceptions as _publish_exceptions
 
 _publish_exceptions("ivsrt", globals(), __all__)
+
+
+def __getattr__(name: str) -> Any:
+    """``ivsrt.channels`` and ``ivsrt.ChannelsApi``, imported on first use: the channel models
+    are only loaded by programs that use them."""
+    if name == "channels":
+        import ivsrt.channels as module
+
+        return module
+    if name == "ChannelsApi":
+        from ivsrt.channels import ChannelsApi as api
+
+        return api
+    raise AttributeError(f"module 'ivsrt' has no attribute {name!r}")

@@ -22,13 +22,12 @@ import contextvars
 import sys
 import warnings
 from types import FrameType, TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiobotocore.session import AioSession
 from typing_extensions import Self
 
 from ivsrt._exceptions import ConfigurationError
-from ivsrt._generated.channels.operations import ChannelsApi
 from ivsrt._generated.operations import RealtimeApi
 from ivsrt._runtime.limiting import Limiter, Limiters, resolve
 from ivsrt._runtime.spec import OperationSpec
@@ -36,6 +35,9 @@ from ivsrt._runtime.transport import Attempt, Transport, make_config
 from ivsrt._version import __version__ as VERSION
 from ivsrt.limits import RateLimits, RateLimitsOption
 from ivsrt.retry import RetryBudget, RetryPolicy
+
+if TYPE_CHECKING:
+    from ivsrt._generated.channels.operations import ChannelsApi
 
 __all__ = ["Client", "current_client"]
 
@@ -169,13 +171,24 @@ class Client:
         self._parent: Client | None = None
         self.api = RealtimeApi(self)
         """Every IVS Real-Time operation as a typed async method."""
-        self.channels = ChannelsApi(self)
+        self._channels: ChannelsApi | None = None
+
+    @property
+    def channels(self) -> ChannelsApi:
         """Every IVS channel operation (service ``ivs``: channels, stream keys, playback keys,
         recording configurations, ...) as a typed async method, multitrack fields included.
 
-        With ``endpoint_url`` set, channel calls go to the same URL. The bundled emulator is
-        IVS Real-Time only: it answers channel calls with an ``UnknownOperationException``
-        (a plain [`ServiceError`][ivsrt.ServiceError])."""
+        With ``endpoint_url`` set, channel calls go to the same URL; the bundled emulator
+        serves both APIs there.
+
+        The channel models are imported on first use, so ``import ivsrt`` does not pay for
+        them."""
+        api = self._channels
+        if api is None:
+            from ivsrt.channels import ChannelsApi
+
+            api = self._channels = ChannelsApi(self)
+        return api
 
     def with_options(
         self,
@@ -214,7 +227,7 @@ class Client:
             view._limiter = self._limiters.get(view._rate_limits)
         view._parent = self._parent if self._parent is not None else self
         view.api = RealtimeApi(view)
-        view.channels = ChannelsApi(view)
+        view._channels = None
         return view
 
     def __del__(self) -> None:

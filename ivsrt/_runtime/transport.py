@@ -25,6 +25,7 @@ from botocore import exceptions as bexc
 
 from ivsrt import _model_data, _redact
 from ivsrt._exceptions import ConfigurationError
+from ivsrt._runtime import shortcuts
 from ivsrt._runtime.errors import NotAJsonObject
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt.retry import RetryBudget
@@ -177,6 +178,23 @@ class _ParserFactory(AioResponseParserFactory):  # type: ignore[misc]
 _PARSER_FACTORY = _ParserFactory()
 
 
+_SESSIONS: dict[tuple[str | None, frozenset[tuple[str, str]]], AioSession] = {}
+"""The sessions ivsrt makes for clients that bring none, by profile and AWS environment."""
+
+
+def _shared_session(profile: str | None) -> AioSession:
+    """One session (so one loader, with its parsed service models) shared by every client that
+    brings no session, per profile and per value of the ``AWS_*`` environment variables (which
+    a session reads once: config files, credentials, region)."""
+    key = (profile, frozenset((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+    session = _SESSIONS.get(key)
+    if session is None:
+        session = AioSession(profile=profile) if profile else get_session()
+        _model_data.own_session_uses_model(session)
+        _SESSIONS[key] = session
+    return session
+
+
 class Transport:
     """What a client and all its ``with_options`` views share: the aiobotocore client and its
     connection pool, the retry budget, and the lifecycle (open once, closed by the owner)."""
@@ -251,10 +269,7 @@ class Transport:
                 return self.aio
             session = self.session
             if session is None:
-                session = AioSession(profile=self.profile) if self.profile else get_session()
-                _model_data.own_session_uses_model(session)
-                self.session = session
-                self.model_session = session
+                session = self.session = self.model_session = _shared_session(self.profile)
             elif self.model_session is None:
                 # The caller's session is not changed: clients come from a copy of it that
                 # loads ivsrt's service models.
@@ -392,7 +407,8 @@ async def create_aio_client(
 ) -> tuple[Any, Any]:
     """The one place an aiobotocore client is made: (the entered client, its context to exit).
 
-    The client gets ivsrt's response parser and the attempt-headers handler."""
+    The client gets ivsrt's response parser, the attempt-headers handler and the caches of
+    `ivsrt._runtime.shortcuts`."""
     creds = {k: v for k, v in credentials.items() if v is not None}
     try:
         context = session.create_client(
@@ -404,6 +420,7 @@ async def create_aio_client(
         raise ConfigurationError(f"cannot create the {service} client: {exc}") from exc
     # Per client, not per session: a session passed in keeps its own parser settings.
     aio._endpoint._response_parser_factory = _PARSER_FACTORY
+    shortcuts.install(aio)
     # After botocore's own add_retry_headers (registered on the less specific name, so it runs
     # after the more specific ones such as the signer).
     aio.meta.events.register_last(
