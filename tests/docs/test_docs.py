@@ -39,6 +39,7 @@ async def docs_emulator(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Emulat
     machine's own AWS settings are already cleared by tests/conftest.py)."""
     async with Emulator(seed=0) as emu:
         monkeypatch.setenv("AWS_ENDPOINT_URL_IVS_REALTIME", emu.endpoint_url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_IVS", emu.endpoint_url)  # the channel API
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
         yield emu
