@@ -98,10 +98,10 @@ async def main() -> dict[str, Any]:
         alice = await stage.create_participant_token(user_id="alice")
         bob = await stage.create_participant_token(user_id="bob")
         for token in (alice, bob):
-            emu.join(token.token or "")
-            emu.publish(token.token or "")
+            emu.join(token.token)
+            emu.publish(token.token)
         emu.clock.advance(2)  # bob publishes for two seconds, then stops
-        emu.unpublish(bob.token or "")
+        emu.unpublish(bob.token)
         session_id = (await stage.refresh()).active_session_id or ""
 
         # The events IVS sends for that, built from the participants' own event history.

@@ -11,7 +11,7 @@ import attrs
 from typing_extensions import Self
 
 from ivsrt._convert import make_builder
-from ivsrt._exceptions import ConfigurationError, IvsrtError
+from ivsrt._exceptions import ConfigurationError
 from ivsrt._generated.constraints import OPERATIONS
 from ivsrt._runtime.pipeline import invoke
 from ivsrt._runtime.spec import OperationSpec
@@ -138,18 +138,10 @@ def model_fields(model: Any) -> dict[str, Any]:
 R = TypeVar("R")
 
 
-def bind(
-    cls: Callable[..., R], model: object | None, client: Client, operation: str, **extra: Any
-) -> R:
-    """``cls`` (a resource class) built from ``model``, the generated model an ``operation``
-    response carries, keeping ``client`` (and ``extra`` fields such as ``stage_arn``).
-
-    Raises:
-        IvsrtError: the response carries no such model.
-    """
-    if model is None:
-        what = getattr(cls, "__name__", "item")
-        raise IvsrtError(f"{operation}: the response has no {what}")
+def bind(cls: Callable[..., R], model: object, client: Client, **extra: Any) -> R:
+    """``cls`` (a resource class) built from ``model``, the generated model a response carries
+    (always there: a reply without it is a ``ResponseParseError`` already), keeping ``client``
+    (and ``extra`` fields such as ``stage_arn``)."""
     return cls(client=client, **extra, **model_fields(model))
 
 

@@ -85,9 +85,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             redundant_ingest=redundant_ingest,
             tags=tags,
         )
-        return bind(
-            IngestConfiguration, response.ingest_configuration, c, "CreateIngestConfiguration"
-        )
+        return bind(IngestConfiguration, response.ingest_configuration, c)
 
     @classmethod
     async def get(
@@ -102,7 +100,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_ingest_configuration(arn=arn)
-        return bind(IngestConfiguration, response.ingest_configuration, c, "GetIngestConfiguration")
+        return bind(IngestConfiguration, response.ingest_configuration, c)
 
     @classmethod
     def list(
@@ -169,13 +167,10 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
             stage_arn=arn_of(stage) if stage is not None else None,
             redundant_ingest=redundant_ingest,
         )
-        if response.ingest_configuration is None:
-            return await self.refresh()
         return bind(
             IngestConfiguration,
             response.ingest_configuration,
             self._client,
-            "UpdateIngestConfiguration",
         )
 
     async def delete(self, *, force: bool | None = None) -> None:

@@ -57,8 +57,6 @@ def require_active_session(stage_arn: str, active_session_id: str | None) -> str
 async def fetch_active_session_id(client: Client, stage_arn: str) -> str | None:
     """The stage's active session id now (one GetStage), None when it has none."""
     response = await client.api.get_stage(arn=stage_arn)
-    if response.stage is None:
-        raise IvsrtError("GetStage: the response has no Stage")
     return response.stage.active_session_id
 
 
@@ -129,8 +127,6 @@ class ParticipantToken(m.ParticipantToken, Bound):
         Args:
             session_id: the session; None for the session active now.
         """
-        if not self.participant_id:
-            raise IvsrtError("this token has no participant_id")
         if not session_id:
             session_id = require_active_session(
                 self.stage_arn, await fetch_active_session_id(self._client, self.stage_arn)
@@ -149,8 +145,6 @@ class ParticipantToken(m.ParticipantToken, Bound):
         without barring the token, use
         [`Participant.disconnect`][ivsrt.resources.Participant.disconnect].
         """
-        if not self.participant_id:
-            raise IvsrtError("this token has no participant_id to revoke")
         await self._client.api.revoke_connection_token(token_id=self.participant_id)
 
 
@@ -224,20 +218,14 @@ class Participant(m.Participant, Bound):
             Participant,
             response.participant,
             c,
-            "GetParticipant",
             stage_arn=arn,
             session_id=session_id,
         )
 
-    def _pid(self) -> str:
-        if not self.participant_id:
-            raise IvsrtError("this Participant has no participant_id")
-        return self.participant_id
-
     async def refresh(self) -> Participant:
         """The participant as it is now, with every field (GetParticipant)."""
         return await Participant.get(
-            self.stage_arn, self.session_id, self._pid(), client=self._client
+            self.stage_arn, self.session_id, self.participant_id, client=self._client
         )
 
     async def disconnect(self, *, reason: str | None = None) -> None:
@@ -247,7 +235,7 @@ class Participant(m.Participant, Bound):
             reason: why, at most 128 characters.
         """
         await self._client.api.disconnect_participant(
-            stage_arn=self.stage_arn, participant_id=self._pid(), reason=reason
+            stage_arn=self.stage_arn, participant_id=self.participant_id, reason=reason
         )
 
     async def revoke_token(self) -> None:
@@ -258,7 +246,7 @@ class Participant(m.Participant, Bound):
         token it joined with: the ``participantId`` CreateParticipantToken returned, or the
         ``jti`` of a self-signed token), so this needs nothing but the participant.
         """
-        await self._client.api.revoke_connection_token(token_id=self._pid())
+        await self._client.api.revoke_connection_token(token_id=self.participant_id)
 
     def events(
         self,
@@ -274,7 +262,7 @@ class Participant(m.Participant, Bound):
             page_size: events per request (1..100; service default 50).
             starting_token: resume where an earlier pager stopped (its ``resume_token``).
         """
-        c, arn, sid, pid = self._client, self.stage_arn, self.session_id, self._pid()
+        c, arn, sid, pid = self._client, self.stage_arn, self.session_id, self.participant_id
 
         return list_pager(
             c,
@@ -313,14 +301,14 @@ class Participant(m.Participant, Bound):
         await self._client.api.start_participant_replication(
             source_stage_arn=self.stage_arn,
             destination_stage_arn=destination,
-            participant_id=self._pid(),
+            participant_id=self.participant_id,
             reconnect_window_seconds=reconnect_window_seconds,
             attributes=attributes,
         )
         return Replication(
             source_stage_arn=self.stage_arn,
             destination_stage_arn=destination,
-            participant_id=self._pid(),
+            participant_id=self.participant_id,
             client=self._client,
         )
 
@@ -338,7 +326,7 @@ class Participant(m.Participant, Bound):
         return Replication(
             source_stage_arn=self.stage_arn,
             destination_stage_arn=arn_of(destination_stage),
-            participant_id=self._pid(),
+            participant_id=self.participant_id,
             client=self._client,
         )
 
@@ -357,7 +345,7 @@ class Participant(m.Participant, Bound):
             starting_token: resume where an earlier pager stopped (its ``resume_token``).
         """
         return _replicas_pager(
-            self._client, self.stage_arn, self._pid(), max_items, page_size, starting_token
+            self._client, self.stage_arn, self.participant_id, max_items, page_size, starting_token
         )
 
     async def wait_until_connected(

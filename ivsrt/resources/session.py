@@ -60,7 +60,7 @@ class StageSession(m.StageSession, Bound):
         c = resolve_client(client, retry, owner=stage)
         arn = arn_of(stage)
         response = await c.api.get_stage_session(stage_arn=arn, session_id=session_id)
-        return bind(StageSession, response.stage_session, c, "GetStageSession", stage_arn=arn)
+        return bind(StageSession, response.stage_session, c, stage_arn=arn)
 
     @property
     def ended(self) -> bool:

@@ -118,9 +118,9 @@ class Stage(m.Stage, Taggable):
             tags=tags,
             auto_participant_recording_configuration=auto_participant_recording_configuration,
         )
-        stage = bind(Stage, response.stage, c, "CreateStage")
+        stage = bind(Stage, response.stage, c)
         tokens = tuple(
-            bind(ParticipantToken, t, c, "CreateStage", stage_arn=stage.arn)
+            bind(ParticipantToken, t, c, stage_arn=stage.arn)
             for t in response.participant_tokens or ()
         )
         return stage, tokens
@@ -141,7 +141,7 @@ class Stage(m.Stage, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.get_stage(arn=arn)
-        return bind(Stage, response.stage, c, "GetStage")
+        return bind(Stage, response.stage, c)
 
     @classmethod
     def list(
@@ -199,9 +199,7 @@ class Stage(m.Stage, Taggable):
             name=name,
             auto_participant_recording_configuration=auto_participant_recording_configuration,
         )
-        if response.stage is None:
-            return await self.refresh()
-        return bind(Stage, response.stage, self._client, "UpdateStage")
+        return bind(Stage, response.stage, self._client)
 
     async def delete(self) -> None:
         """Shut the stage down and delete it, disconnecting everyone (DeleteStage)."""
@@ -237,7 +235,6 @@ class Stage(m.Stage, Taggable):
             ParticipantToken,
             response.participant_token,
             self._client,
-            "CreateParticipantToken",
             stage_arn=self.arn,
         )
 
