@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -38,6 +39,10 @@ from ivsrt.retry import RetryPolicy
 from ivsrt.waiting import Done, Failed, Gone, wait_for
 
 __all__ = ["NoActiveSessionError", "Participant", "ParticipantEvent", "ParticipantToken"]
+
+_DETAILS_CONCURRENCY = 10
+"""At most this many GetParticipant calls are in flight for ``participants(details=True)``
+(botocore's connection pool holds 10 connections by default)."""
 
 
 class NoActiveSessionError(IvsrtError):
@@ -76,9 +81,11 @@ def participants_pager(
     max_items: int | None,
     page_size: int | None,
     starting_token: str | None,
+    details: bool = False,
 ) -> AsyncPager[Participant]:
     """The participants of ``session_id`` of stage ``arn`` (ListParticipants); without a
-    ``session_id``, the stage's active session, looked up when iteration starts."""
+    ``session_id``, the stage's active session, looked up when iteration starts. With
+    ``details``, each page's participants are fetched whole (GetParticipant), concurrently."""
     params = {
         "stage_arn": arn,
         "filter_by_user_id": user_id,
@@ -98,7 +105,12 @@ def participants_pager(
             sid = session_id or require_active_session(arn, await fetch_active_session_id(c, arn))
             params["session_id"] = sid
             readers.append(page_reader(ops._LIST_PARTICIPANTS, _LISTED_PARTICIPANT, (arn, sid, c)))
-        return await fetch_page(c, ops._LIST_PARTICIPANTS, readers[0], token, limit, params)
+        items, next_token = await fetch_page(
+            c, ops._LIST_PARTICIPANTS, readers[0], token, limit, params
+        )
+        if details:
+            items = await _refreshed(items)
+        return items, next_token
 
     return AsyncPager(
         "ListParticipants",
@@ -107,6 +119,25 @@ def participants_pager(
         page_size=page_size,
         starting_token=starting_token,
     )
+
+
+async def _refreshed(items: builtins.list[Participant]) -> builtins.list[Participant]:
+    """Every participant of ``items`` as GetParticipant reports it, in the same order, with at
+    most `_DETAILS_CONCURRENCY` calls in flight; the first failure cancels the rest."""
+    limit = asyncio.Semaphore(_DETAILS_CONCURRENCY)
+
+    async def one(p: Participant) -> Participant:
+        async with limit:
+            return await p.refresh()
+
+    tasks = [asyncio.ensure_future(one(p)) for p in items]
+    try:
+        return builtins.list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 @attrs.frozen(kw_only=True)

@@ -293,6 +293,7 @@ class Stage(m.Stage, Taggable):
         max_items: int | None = None,
         page_size: int | None = None,
         starting_token: str | None = None,
+        details: bool = False,
     ) -> AsyncPager[Participant]:
         """The participants of a session (ListParticipants), by default the active one.
 
@@ -306,7 +307,10 @@ class Stage(m.Stage, Taggable):
         too (participants who did not publish).
 
         Listed participants carry the fields of a listing; details such as ``os_name`` or
-        ``attributes`` are None until [`Participant.refresh`][ivsrt.resources.Participant.refresh].
+        ``attributes`` are None until [`Participant.refresh`][ivsrt.resources.Participant.refresh],
+        unless ``details=True``: then each page's participants are fetched whole
+        (GetParticipant, one call per participant, at most 10 at a time) and handed out in the
+        listing's order.
 
         Args:
             session_id: the session to list; None for the session active now.
@@ -317,6 +321,8 @@ class Stage(m.Stage, Taggable):
             max_items: stop after this many participants.
             page_size: participants per request (1..100; service default 50).
             starting_token: resume where an earlier pager stopped (its ``resume_token``).
+            details: fetch every participant's full record (GetParticipant) before handing it
+                out: ``attributes``, ``os_name``, ``browser_name``... are then filled.
         """
         return participants_pager(
             self._client,
@@ -329,6 +335,7 @@ class Stage(m.Stage, Taggable):
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            details=details,
         )
 
     async def participant(
