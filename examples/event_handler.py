@@ -75,10 +75,10 @@ async def main() -> dict[str, Any]:
         alice = await stage.create_participant_token(user_id="alice")
         bob = await stage.create_participant_token(user_id="bob")
         for token in (alice, bob):
-            emu.join(token.token or "")
-            emu.publish(token.token or "")
+            emu.join(token.token)
+            emu.publish(token.token)
         emu.clock.advance(2)  # bob publishes for two seconds, then stops
-        emu.unpublish(bob.token or "")
+        emu.unpublish(bob.token)
 
         # The "IVS Stage Update" events the emulator emitted, as EventBridge delivers them
         # (the JSON an SQS queue fed by the rule holds): the newest first, one of them twice.

@@ -201,6 +201,20 @@ class NotAListError(TypeError):
         """The member's wire name ('' when not known)."""
 
 
+class MissingMemberError(LookupError):
+    """A member the model (or ivsrt's list of members the service always returns) requires is
+    missing from a response, or null."""
+
+    def __init__(self, member: str) -> None:
+        super().__init__(f"{member}: missing from the response")
+        self.member = member
+        """The member's wire name."""
+
+
+def _missing(member: str) -> Any:
+    raise MissingMemberError(member)
+
+
 class WrongTypeError(TypeError):
     """A response member holds a value of another type than the model's (its text names the
     member and the types, never the value, which may be a secret)."""
@@ -286,19 +300,17 @@ def _member_lines(
         if f.default is not attrs.NOTHING and f.default is not None:
             return None
         wire: str = f.metadata["wire"]
-        inner, optional = _optional_arg(hints[f.name])
+        inner, _ = _optional_arg(hints[f.name])
         enum_cls = _enum_of_union(hints[f.name])
         v = f"v{i}"
         if f.default is None:
             body.append(f"    {v} = o.get({wire!r})")
             guard = f"{v} is not None and "
             indent = f"    if {v} is not None:\n        "
-        else:  # required: a missing key raises KeyError, as with cattrs
-            body.append(f"    {v} = o[{wire!r}]")
+        else:  # required: missing or null is a MissingMemberError
+            body.append(f"    {v} = o.get({wire!r})")
+            body.append(f"    if {v} is None:\n        _missing({wire!r})")
             guard, indent = "", "    "
-            if optional:
-                guard = f"{v} is not None and "
-                indent = f"    if {v} is not None:\n        "
         if inner in _SCALARS:
             body.append(f"    if {guard}{v}.__class__ is not _{inner.__name__}:")
             body.append(f"        {v} = _as_{inner.__name__}({v}, {wire!r})")
@@ -341,6 +353,7 @@ def _base_names() -> dict[str, Any]:
         "_str_map": _str_map,
         "_parse_ts": parse_timestamp,
         "_list": _list,
+        "_missing": _missing,
         "_LISTS": _LISTS,
     }
     for scalar in _SCALARS:

@@ -27,8 +27,8 @@ async def main() -> None:
         print("alice's token:", alice)  # the token itself is not printed
 
         # 2. alice's browser joins and publishes (the emulator plays the browser here).
-        emu.join(alice.token or "")
-        emu.publish(alice.token or "")
+        emu.join(alice.token)
+        emu.publish(alice.token)
         async for participant in stage.participants(state="CONNECTED"):
             print("connected:", participant.user_id, "published:", participant.published)
 
@@ -56,7 +56,7 @@ async def main() -> None:
         await composition.stop()
         emu.clock.advance(5)
         await composition.wait_until_stopped(timeout=60)
-        emu.leave(alice.token or "")
+        emu.leave(alice.token)
         await stage.delete()
         print("done")
 

@@ -888,7 +888,7 @@ class EncoderConfiguration:
 class CreateEncoderConfigurationResponse:
     """The `CreateEncoderConfigurationResponse` shape."""
 
-    encoder_configuration: EncoderConfiguration | None = attrs.field(default=None, metadata={"wire": "encoderConfiguration"})
+    encoder_configuration: EncoderConfiguration = attrs.field(metadata={"wire": "encoderConfiguration"})
     """The EncoderConfiguration that was created."""
 
 @attrs.frozen(kw_only=True)
@@ -1029,7 +1029,7 @@ class CreateIngestConfigurationResponse:
     [X-Frame-Options](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/X-Frame-Options)
     in the MDN Web Docs.
     """
-    ingest_configuration: IngestConfiguration | None = attrs.field(default=None, metadata={"wire": "ingestConfiguration"})
+    ingest_configuration: IngestConfiguration = attrs.field(metadata={"wire": "ingestConfiguration"})
     """The IngestConfiguration that was created."""
 
 @attrs.frozen(kw_only=True)
@@ -1064,9 +1064,9 @@ class ParticipantToken:
     contents. The format of tokens could change in the future.
     """
 
-    participant_id: str | None = attrs.field(default=None, metadata={"wire": "participantId"})
+    participant_id: str = attrs.field(metadata={"wire": "participantId"})
     """Unique identifier for this participant token, assigned by IVS."""
-    token: str | None = attrs.field(default=None, repr=False, metadata={"wire": "token", "sensitive": True})
+    token: str = attrs.field(repr=False, metadata={"wire": "token", "sensitive": True})
     """The issued client token, encrypted."""
     user_id: str | None = attrs.field(default=None, metadata={"wire": "userId"})
     """Customer-assigned name to help identify the token; this can be used to link a participant to
@@ -1092,7 +1092,7 @@ class ParticipantToken:
 class CreateParticipantTokenResponse:
     """The `CreateParticipantTokenResponse` shape."""
 
-    participant_token: ParticipantToken | None = attrs.field(default=None, metadata={"wire": "participantToken"})
+    participant_token: ParticipantToken = attrs.field(metadata={"wire": "participantToken"})
     """The participant token that was created."""
 
 @attrs.frozen(kw_only=True)
@@ -1179,7 +1179,7 @@ class Stage:
 class CreateStageResponse:
     """The `CreateStageResponse` shape."""
 
-    stage: Stage | None = attrs.field(default=None, metadata={"wire": "stage"})
+    stage: Stage = attrs.field(metadata={"wire": "stage"})
     """The stage that was created."""
     participant_tokens: Sequence[ParticipantToken] | None = attrs.field(default=None, metadata={"wire": "participantTokens"})
     """Participant tokens attached to the stage. These correspond to the `participants` in the
@@ -1237,7 +1237,7 @@ class StorageConfiguration:
 class CreateStorageConfigurationResponse:
     """The `CreateStorageConfigurationResponse` shape."""
 
-    storage_configuration: StorageConfiguration | None = attrs.field(default=None, metadata={"wire": "storageConfiguration"})
+    storage_configuration: StorageConfiguration = attrs.field(metadata={"wire": "storageConfiguration"})
     """The StorageConfiguration that was created."""
 
 @attrs.frozen(kw_only=True)
@@ -1458,7 +1458,7 @@ class GetCompositionRequest:
 class GetCompositionResponse:
     """The `GetCompositionResponse` shape."""
 
-    composition: Composition | None = attrs.field(default=None, metadata={"wire": "composition"})
+    composition: Composition = attrs.field(metadata={"wire": "composition"})
     """The Composition that was returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1472,7 +1472,7 @@ class GetEncoderConfigurationRequest:
 class GetEncoderConfigurationResponse:
     """The `GetEncoderConfigurationResponse` shape."""
 
-    encoder_configuration: EncoderConfiguration | None = attrs.field(default=None, metadata={"wire": "encoderConfiguration"})
+    encoder_configuration: EncoderConfiguration = attrs.field(metadata={"wire": "encoderConfiguration"})
     """The EncoderConfiguration that was returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1486,7 +1486,7 @@ class GetIngestConfigurationRequest:
 class GetIngestConfigurationResponse:
     """The `GetIngestConfigurationResponse` shape."""
 
-    ingest_configuration: IngestConfiguration | None = attrs.field(default=None, metadata={"wire": "ingestConfiguration"})
+    ingest_configuration: IngestConfiguration = attrs.field(metadata={"wire": "ingestConfiguration"})
     """The IngestConfiguration that was returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1506,7 +1506,7 @@ class GetParticipantRequest:
 class Participant:
     """Object describing a participant that has joined a stage."""
 
-    participant_id: str | None = attrs.field(default=None, metadata={"wire": "participantId"})
+    participant_id: str = attrs.field(metadata={"wire": "participantId"})
     """Unique identifier for this participant, assigned by IVS."""
     user_id: str | None = attrs.field(default=None, metadata={"wire": "userId"})
     """Customer-assigned name to help identify the token; this can be used to link a participant to
@@ -1577,7 +1577,7 @@ class Participant:
 class GetParticipantResponse:
     """The `GetParticipantResponse` shape."""
 
-    participant: Participant | None = attrs.field(default=None, metadata={"wire": "participant"})
+    participant: Participant = attrs.field(metadata={"wire": "participant"})
     """The participant that is returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1591,7 +1591,7 @@ class GetPublicKeyRequest:
 class PublicKey:
     """Object specifying a public key used to sign stage participant tokens."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Public key ARN."""
     name: str | None = attrs.field(default=None, metadata={"wire": "name"})
     """Public key name."""
@@ -1613,7 +1613,7 @@ class PublicKey:
 class GetPublicKeyResponse:
     """The `GetPublicKeyResponse` shape."""
 
-    public_key: PublicKey | None = attrs.field(default=None, metadata={"wire": "publicKey"})
+    public_key: PublicKey = attrs.field(metadata={"wire": "publicKey"})
     """The public key that is returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1627,7 +1627,7 @@ class GetStageRequest:
 class GetStageResponse:
     """The `GetStageResponse` shape."""
 
-    stage: Stage | None = attrs.field(default=None, metadata={"wire": "stage"})
+    stage: Stage = attrs.field(metadata={"wire": "stage"})
     """The stage that is returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1647,7 +1647,7 @@ class StageSession:
     stages are used over long periods of time.
     """
 
-    session_id: str | None = attrs.field(default=None, metadata={"wire": "sessionId"})
+    session_id: str = attrs.field(metadata={"wire": "sessionId"})
     """ID of the session within the stage."""
     start_time: datetime.datetime | None = attrs.field(default=None, metadata={"wire": "startTime"})
     """ISO 8601 timestamp (returned as a string) when this stage session began."""
@@ -1660,7 +1660,7 @@ class StageSession:
 class GetStageSessionResponse:
     """The `GetStageSessionResponse` shape."""
 
-    stage_session: StageSession | None = attrs.field(default=None, metadata={"wire": "stageSession"})
+    stage_session: StageSession = attrs.field(metadata={"wire": "stageSession"})
     """The stage session that is returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1674,7 +1674,7 @@ class GetStorageConfigurationRequest:
 class GetStorageConfigurationResponse:
     """The `GetStorageConfigurationResponse` shape."""
 
-    storage_configuration: StorageConfiguration | None = attrs.field(default=None, metadata={"wire": "storageConfiguration"})
+    storage_configuration: StorageConfiguration = attrs.field(metadata={"wire": "storageConfiguration"})
     """The StorageConfiguration that was returned."""
 
 @attrs.frozen(kw_only=True)
@@ -1698,7 +1698,7 @@ class ImportPublicKeyRequest:
 class ImportPublicKeyResponse:
     """The `ImportPublicKeyResponse` shape."""
 
-    public_key: PublicKey | None = attrs.field(default=None, metadata={"wire": "publicKey"})
+    public_key: PublicKey = attrs.field(metadata={"wire": "publicKey"})
     """The public key that was imported."""
 
 @attrs.frozen(kw_only=True)
@@ -1927,7 +1927,7 @@ class ListParticipantsRequest:
 class ParticipantSummary:
     """Summary object describing a participant that has joined a stage."""
 
-    participant_id: str | None = attrs.field(default=None, metadata={"wire": "participantId"})
+    participant_id: str = attrs.field(metadata={"wire": "participantId"})
     """Unique identifier for this participant, assigned by IVS."""
     user_id: str | None = attrs.field(default=None, metadata={"wire": "userId"})
     """Customer-assigned name to help identify the token; this can be used to link a participant to
@@ -1988,7 +1988,7 @@ class ListPublicKeysRequest:
 class PublicKeySummary:
     """Summary information about a public key."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Public key ARN."""
     name: str | None = attrs.field(default=None, metadata={"wire": "name"})
     """Public key name."""
@@ -2029,7 +2029,7 @@ class ListStageSessionsRequest:
 class StageSessionSummary:
     """Summary information about a stage session."""
 
-    session_id: str | None = attrs.field(default=None, metadata={"wire": "sessionId"})
+    session_id: str = attrs.field(metadata={"wire": "sessionId"})
     """ID of the session within the stage."""
     start_time: datetime.datetime | None = attrs.field(default=None, metadata={"wire": "startTime"})
     """ISO 8601 timestamp (returned as a string) when this stage session began."""
@@ -2184,7 +2184,7 @@ class StartCompositionRequest:
 class StartCompositionResponse:
     """The `StartCompositionResponse` shape."""
 
-    composition: Composition | None = attrs.field(default=None, metadata={"wire": "composition"})
+    composition: Composition = attrs.field(metadata={"wire": "composition"})
     """The Composition that was created."""
 
 @attrs.frozen(kw_only=True)
@@ -2408,7 +2408,7 @@ class UpdateIngestConfigurationResponse:
     [X-Frame-Options](https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/X-Frame-Options)
     in the MDN Web Docs.
     """
-    ingest_configuration: IngestConfiguration | None = attrs.field(default=None, metadata={"wire": "ingestConfiguration"})
+    ingest_configuration: IngestConfiguration = attrs.field(metadata={"wire": "ingestConfiguration"})
     """The updated IngestConfiguration."""
 
 @attrs.frozen(kw_only=True)
@@ -2428,5 +2428,5 @@ class UpdateStageRequest:
 class UpdateStageResponse:
     """The `UpdateStageResponse` shape."""
 
-    stage: Stage | None = attrs.field(default=None, metadata={"wire": "stage"})
+    stage: Stage = attrs.field(metadata={"wire": "stage"})
     """The updated stage."""

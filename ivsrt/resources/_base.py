@@ -13,7 +13,7 @@ from typing_extensions import Self
 
 from ivsrt._arn import HasArn, arn_of
 from ivsrt._convert import converter, make_builder
-from ivsrt._exceptions import ConfigurationError, IvsrtError, ValidationError, Violation
+from ivsrt._exceptions import ConfigurationError, ValidationError, Violation
 from ivsrt._generated.constraints import OPERATIONS
 from ivsrt._runtime.pipeline import invoke
 from ivsrt._runtime.spec import OperationSpec
@@ -131,18 +131,10 @@ def model_fields(model: Any) -> dict[str, Any]:
 R = TypeVar("R")
 
 
-def bind(
-    cls: Callable[..., R], model: object | None, client: Client, operation: str, **extra: Any
-) -> R:
-    """``cls`` (a resource class) built from ``model``, the generated model an ``operation``
-    response carries, keeping ``client`` (and ``extra`` fields such as ``stage_arn``).
-
-    Raises:
-        IvsrtError: the response carries no such model.
-    """
-    if model is None:
-        what = getattr(cls, "__name__", "item")
-        raise IvsrtError(f"{operation}: the response has no {what}")
+def bind(cls: Callable[..., R], model: object, client: Client, **extra: Any) -> R:
+    """``cls`` (a resource class) built from ``model``, the generated model a response carries
+    (always there: a reply without it is a ``ResponseParseError`` already), keeping ``client``
+    (and ``extra`` fields such as ``stage_arn``)."""
     return cls(client=client, **extra, **model_fields(model))
 
 

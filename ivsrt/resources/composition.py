@@ -85,7 +85,7 @@ class Composition(m.Composition, Taggable):
                 tags=tags,
                 idempotency_token=idempotency_token,
             )
-        return bind(Composition, response.composition, c, "StartComposition")
+        return bind(Composition, response.composition, c)
 
     @classmethod
     async def get(
@@ -105,7 +105,7 @@ class Composition(m.Composition, Taggable):
         """
         c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_composition(arn=arn)
-        return bind(Composition, response.composition, c, "GetComposition")
+        return bind(Composition, response.composition, c)
 
     @classmethod
     def list(

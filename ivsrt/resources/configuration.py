@@ -59,9 +59,7 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.create_encoder_configuration(name=name, video=video, tags=tags)
-        return bind(
-            EncoderConfiguration, response.encoder_configuration, c, "CreateEncoderConfiguration"
-        )
+        return bind(EncoderConfiguration, response.encoder_configuration, c)
 
     @classmethod
     async def get(
@@ -81,9 +79,7 @@ class EncoderConfiguration(m.EncoderConfiguration, Taggable):
         """
         c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_encoder_configuration(arn=arn)
-        return bind(
-            EncoderConfiguration, response.encoder_configuration, c, "GetEncoderConfiguration"
-        )
+        return bind(EncoderConfiguration, response.encoder_configuration, c)
 
     @classmethod
     def list(
@@ -155,9 +151,7 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
         """
         c = resolve_client(client, retry)
         response = await c.api.create_storage_configuration(s3=s3, name=name, tags=tags)
-        return bind(
-            StorageConfiguration, response.storage_configuration, c, "CreateStorageConfiguration"
-        )
+        return bind(StorageConfiguration, response.storage_configuration, c)
 
     @classmethod
     async def get(
@@ -177,9 +171,7 @@ class StorageConfiguration(m.StorageConfiguration, Taggable):
         """
         c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_storage_configuration(arn=arn)
-        return bind(
-            StorageConfiguration, response.storage_configuration, c, "GetStorageConfiguration"
-        )
+        return bind(StorageConfiguration, response.storage_configuration, c)
 
     @classmethod
     def list(

@@ -91,9 +91,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
                 redundant_ingest=redundant_ingest,
                 tags=tags,
             )
-        return bind(
-            IngestConfiguration, response.ingest_configuration, c, "CreateIngestConfiguration"
-        )
+        return bind(IngestConfiguration, response.ingest_configuration, c)
 
     @classmethod
     async def get(
@@ -113,7 +111,7 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
         """
         c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_ingest_configuration(arn=arn)
-        return bind(IngestConfiguration, response.ingest_configuration, c, "GetIngestConfiguration")
+        return bind(IngestConfiguration, response.ingest_configuration, c)
 
     @classmethod
     def list(
@@ -188,13 +186,10 @@ class IngestConfiguration(m.IngestConfiguration, Taggable):
                 ),
                 redundant_ingest=redundant_ingest,
             )
-        if response.ingest_configuration is None:
-            return await self.refresh()
         return bind(
             IngestConfiguration,
             response.ingest_configuration,
             self._client,
-            "UpdateIngestConfiguration",
         )
 
     async def delete(self, *, force: bool | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -41,6 +42,10 @@ from ivsrt.waiting import Done, Failed, Gone, wait_for
 
 __all__ = ["NoActiveSessionError", "Participant", "ParticipantEvent", "ParticipantToken"]
 
+_DETAILS_CONCURRENCY = 10
+"""At most this many GetParticipant calls are in flight for ``participants(details=True)``
+(botocore's connection pool holds 10 connections by default)."""
+
 
 class NoActiveSessionError(IvsrtError):
     """The stage has no active session (nobody is connected), and none was named."""
@@ -59,8 +64,6 @@ def require_active_session(stage_arn: str, active_session_id: str | None) -> str
 async def fetch_active_session_id(client: Client, stage_arn: str) -> str | None:
     """The stage's active session id now (one GetStage), None when it has none."""
     response = await client.api.get_stage(arn=stage_arn)
-    if response.stage is None:
-        raise IvsrtError("GetStage: the response has no Stage")
     return response.stage.active_session_id
 
 
@@ -89,9 +92,11 @@ def participants_pager(
     max_items: int | None,
     page_size: int | None,
     starting_token: str | None,
+    details: bool = False,
 ) -> AsyncPager[Participant]:
     """The participants of ``session_id`` of stage ``arn`` (ListParticipants); without a
-    ``session_id``, the stage's active session, looked up when iteration starts.
+    ``session_id``, the stage's active session, looked up when iteration starts. With
+    ``details``, each page's participants are fetched whole (GetParticipant), concurrently.
 
     The filters are checked here, before the stage is fetched or anything is sent; errors name
     the caller's arguments (``state``, not ``filter_by_state``)."""
@@ -121,7 +126,12 @@ def participants_pager(
             sid = session_id or require_active_session(arn, await fetch_active_session_id(c, arn))
             params["session_id"] = sid
             readers.append(page_reader(ops._LIST_PARTICIPANTS, _LISTED_PARTICIPANT, (arn, sid, c)))
-        return await fetch_page(c, ops._LIST_PARTICIPANTS, readers[0], token, limit, params)
+        items, next_token = await fetch_page(
+            c, ops._LIST_PARTICIPANTS, readers[0], token, limit, params
+        )
+        if details:
+            items = await _refreshed(items)
+        return items, next_token
 
     return AsyncPager(
         "ListParticipants",
@@ -130,6 +140,25 @@ def participants_pager(
         page_size=page_size,
         starting_token=starting_token,
     )
+
+
+async def _refreshed(items: builtins.list[Participant]) -> builtins.list[Participant]:
+    """Every participant of ``items`` as GetParticipant reports it, in the same order, with at
+    most `_DETAILS_CONCURRENCY` calls in flight; the first failure cancels the rest."""
+    limit = asyncio.Semaphore(_DETAILS_CONCURRENCY)
+
+    async def one(p: Participant) -> Participant:
+        async with limit:
+            return await p.refresh()
+
+    tasks = [asyncio.ensure_future(one(p)) for p in items]
+    try:
+        return builtins.list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 @attrs.frozen(kw_only=True)
@@ -150,8 +179,6 @@ class ParticipantToken(m.ParticipantToken, Bound):
         Args:
             session_id: the session; None for the session active now.
         """
-        if not self.participant_id:
-            raise IvsrtError("this token has no participant_id")
         if not session_id:
             session_id = require_active_session(
                 self.stage_arn, await fetch_active_session_id(self._client, self.stage_arn)
@@ -170,8 +197,6 @@ class ParticipantToken(m.ParticipantToken, Bound):
         without barring the token, use
         [`Participant.disconnect`][ivsrt.resources.Participant.disconnect].
         """
-        if not self.participant_id:
-            raise IvsrtError("this token has no participant_id to revoke")
         await self._client.api.revoke_connection_token(token_id=self.participant_id)
 
 
@@ -246,20 +271,14 @@ class Participant(m.Participant, Bound):
             Participant,
             response.participant,
             c,
-            "GetParticipant",
             stage_arn=arn,
             session_id=session_id,
         )
 
-    def _pid(self) -> str:
-        if not self.participant_id:
-            raise IvsrtError("this Participant has no participant_id")
-        return self.participant_id
-
     async def refresh(self) -> Participant:
         """The participant as it is now, with every field (GetParticipant)."""
         return await Participant.get(
-            self.stage_arn, self.session_id, self._pid(), client=self._client
+            self.stage_arn, self.session_id, self.participant_id, client=self._client
         )
 
     async def disconnect(self, *, reason: str | None = None) -> None:
@@ -269,7 +288,7 @@ class Participant(m.Participant, Bound):
             reason: why, at most 128 characters.
         """
         await self._client.api.disconnect_participant(
-            stage_arn=self.stage_arn, participant_id=self._pid(), reason=reason
+            stage_arn=self.stage_arn, participant_id=self.participant_id, reason=reason
         )
 
     async def revoke_token(self) -> None:
@@ -280,7 +299,7 @@ class Participant(m.Participant, Bound):
         token it joined with: the ``participantId`` CreateParticipantToken returned, or the
         ``jti`` of a self-signed token), so this needs nothing but the participant.
         """
-        await self._client.api.revoke_connection_token(token_id=self._pid())
+        await self._client.api.revoke_connection_token(token_id=self.participant_id)
 
     def events(
         self,
@@ -296,7 +315,7 @@ class Participant(m.Participant, Bound):
             page_size: events per request (1..100; service default 50).
             starting_token: resume where an earlier pager stopped (its ``resume_token``).
         """
-        c, arn, sid, pid = self._client, self.stage_arn, self.session_id, self._pid()
+        c, arn, sid, pid = self._client, self.stage_arn, self.session_id, self.participant_id
 
         return list_pager(
             c,
@@ -336,14 +355,14 @@ class Participant(m.Participant, Bound):
             await self._client.api.start_participant_replication(
                 source_stage_arn=self.stage_arn,
                 destination_stage_arn=destination,
-                participant_id=self._pid(),
+                participant_id=self.participant_id,
                 reconnect_window_seconds=reconnect_window_seconds,
                 attributes=attributes,
             )
         return Replication(
             source_stage_arn=self.stage_arn,
             destination_stage_arn=destination,
-            participant_id=self._pid(),
+            participant_id=self.participant_id,
             client=self._client,
         )
 
@@ -363,7 +382,7 @@ class Participant(m.Participant, Bound):
             destination_stage_arn=arn_of(
                 destination_stage, "destination_stage", "Participant.replication"
             ),
-            participant_id=self._pid(),
+            participant_id=self.participant_id,
             client=self._client,
         )
 
@@ -382,7 +401,7 @@ class Participant(m.Participant, Bound):
             starting_token: resume where an earlier pager stopped (its ``resume_token``).
         """
         return _replicas_pager(
-            self._client, self.stage_arn, self._pid(), max_items, page_size, starting_token
+            self._client, self.stage_arn, self.participant_id, max_items, page_size, starting_token
         )
 
     async def wait_until_connected(

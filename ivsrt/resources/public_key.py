@@ -59,7 +59,7 @@ class PublicKey(m.PublicKey, Taggable):
         response = await c.api.import_public_key(
             public_key_material=public_key_material, name=name, tags=tags
         )
-        return bind(PublicKey, response.public_key, c, "ImportPublicKey")
+        return bind(PublicKey, response.public_key, c)
 
     @classmethod
     async def get(
@@ -79,7 +79,7 @@ class PublicKey(m.PublicKey, Taggable):
         """
         c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_public_key(arn=arn)
-        return bind(PublicKey, response.public_key, c, "GetPublicKey")
+        return bind(PublicKey, response.public_key, c)
 
     @classmethod
     def list(

@@ -62,7 +62,7 @@ class StageSession(m.StageSession, Bound):
         arn = arn_of(stage, "stage", "GetStageSession")
         with caller_names(stage_arn="stage"):
             response = await c.api.get_stage_session(stage_arn=arn, session_id=session_id)
-        return bind(StageSession, response.stage_session, c, "GetStageSession", stage_arn=arn)
+        return bind(StageSession, response.stage_session, c, stage_arn=arn)
 
     @property
     def ended(self) -> bool:

@@ -119,9 +119,9 @@ class Stage(m.Stage, Taggable):
             tags=tags,
             auto_participant_recording_configuration=auto_participant_recording_configuration,
         )
-        stage = bind(Stage, response.stage, c, "CreateStage")
+        stage = bind(Stage, response.stage, c)
         tokens = tuple(
-            bind(ParticipantToken, t, c, "CreateStage", stage_arn=stage.arn)
+            bind(ParticipantToken, t, c, stage_arn=stage.arn)
             for t in response.participant_tokens or ()
         )
         return stage, tokens
@@ -147,7 +147,7 @@ class Stage(m.Stage, Taggable):
         """
         c = resolve_client(client, retry, owner=arn)
         response = await c.api.get_stage(arn=arn)
-        return bind(Stage, response.stage, c, "GetStage")
+        return bind(Stage, response.stage, c)
 
     @classmethod
     def list(
@@ -205,9 +205,7 @@ class Stage(m.Stage, Taggable):
             name=name,
             auto_participant_recording_configuration=auto_participant_recording_configuration,
         )
-        if response.stage is None:
-            return await self.refresh()
-        return bind(Stage, response.stage, self._client, "UpdateStage")
+        return bind(Stage, response.stage, self._client)
 
     async def delete(self) -> None:
         """Shut the stage down and delete it, disconnecting everyone (DeleteStage)."""
@@ -243,7 +241,6 @@ class Stage(m.Stage, Taggable):
             ParticipantToken,
             response.participant_token,
             self._client,
-            "CreateParticipantToken",
             stage_arn=self.arn,
         )
 
@@ -302,6 +299,7 @@ class Stage(m.Stage, Taggable):
         max_items: int | None = None,
         page_size: int | None = None,
         starting_token: str | None = None,
+        details: bool = False,
     ) -> AsyncPager[Participant]:
         """The participants of a session (ListParticipants), by default the active one.
 
@@ -315,7 +313,10 @@ class Stage(m.Stage, Taggable):
         too (participants who did not publish).
 
         Listed participants carry the fields of a listing; details such as ``os_name`` or
-        ``attributes`` are None until [`Participant.refresh`][ivsrt.resources.Participant.refresh].
+        ``attributes`` are None until [`Participant.refresh`][ivsrt.resources.Participant.refresh],
+        unless ``details=True``: then each page's participants are fetched whole
+        (GetParticipant, one call per participant, at most 10 at a time) and handed out in the
+        listing's order.
 
         Args:
             session_id: the session to list; None for the session active now.
@@ -326,6 +327,8 @@ class Stage(m.Stage, Taggable):
             max_items: stop after this many participants.
             page_size: participants per request (1..100; service default 50).
             starting_token: resume where an earlier pager stopped (its ``resume_token``).
+            details: fetch every participant's full record (GetParticipant) before handing it
+                out: ``attributes``, ``os_name``, ``browser_name``... are then filled.
         """
         return participants_pager(
             self._client,
@@ -338,6 +341,7 @@ class Stage(m.Stage, Taggable):
             max_items=max_items,
             page_size=page_size,
             starting_token=starting_token,
+            details=details,
         )
 
     async def participant(

@@ -69,7 +69,6 @@ async def test_multitrack_fields_round_trip(server: RecordingServer, client: ivs
     }
     server.reply("POST", "/GetChannel", Reply({"channel": stored}))
     got = (await client.channels.get_channel(arn=ARN)).channel
-    assert got is not None
     assert got.container_format is c.ContainerFormat.TS
     assert got.multitrack_input_configuration is not None
     assert got.multitrack_input_configuration.enabled is False
@@ -80,6 +79,8 @@ async def test_multitrack_fields_round_trip(server: RecordingServer, client: ivs
 async def test_ivs_client_is_created_on_first_channel_call_and_shared(
     server: RecordingServer,
 ) -> None:
+    server.reply("POST", "/GetStage", Reply({"stage": {"arn": STAGE_ARN}}))
+    server.reply("POST", "/GetChannel", Reply({"channel": {"arn": ARN}}))
     client = make_client(server.url)
     async with client:
         assert client._core.extra == {}

@@ -10,7 +10,7 @@ import pytest
 import ivsrt
 from ivsrt import channels as c
 from ivsrt.validation import request_violations
-from tests.typed._server import RecordingServer
+from tests.typed._server import RecordingServer, Reply
 
 ARN = "arn:aws:ivs:eu-central-1:123456789012:channel/Chan0123abcd"
 
@@ -149,6 +149,9 @@ ACCEPTED: list[tuple[str, dict[str, Any]]] = [
 async def test_valid_requests_are_sent(
     method: str, kwargs: dict[str, Any], server: RecordingServer, client: ivsrt.Client
 ) -> None:
+    channel = Reply({"channel": {"arn": ARN}, "streamKey": {"arn": ARN}})
+    server.reply("POST", "/CreateChannel", channel)
+    server.reply("POST", "/UpdateChannel", channel)
     await getattr(client.channels, method)(**kwargs)
     assert len(server.requests) == 1
 

@@ -7,7 +7,13 @@ Convention (checked by ``test_docs.py``): every ```` ```python ```` block of ``d
   with top-level ``await`` allowed, against a fresh emulator that the standard
   ``AWS_ENDPOINT_URL_IVS_REALTIME`` variable points the page's ``ivsrt.Client(...)`` at; or
 - an include of a file the tests run (a ``--8<--`` line: ``docs/snippets/`` or ``examples/``); or
-- preceded by ``<!-- not run: <reason> -->`` (for instance code that needs a real AWS account).
+- preceded by ``<!-- not run: <reason> -->`` (for instance code that needs a real AWS account);
+  or
+- preceded by ``<!-- fragment: <reason> -->``: deliberately incomplete code (a signature, an
+  excerpt), neither run nor type-checked.
+
+Every Python block of README.md and of ``docs/`` that is not a fragment is also type-checked
+with ``mypy --strict`` (``tests/docs/test_samples_typecheck.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ DOCS = ROOT / "docs"
 _FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,})(?P<info>[^`]*)$")
 RUN = "<!-- run -->"
 NOT_RUN = re.compile(r"^<!-- not run: .+ -->$")
+FRAGMENT = re.compile(r"^<!-- fragment: .+ -->$")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from ivsrt.emulator import Emulator
-from tests.docs._blocks import DOCS, NOT_RUN, ROOT, RUN, blocks, includes, pages, runnable
+from tests.docs._blocks import DOCS, FRAGMENT, NOT_RUN, ROOT, RUN, blocks, includes, pages, runnable
 
 SNIPPETS = DOCS / "snippets"
 
@@ -57,10 +57,11 @@ def test_every_python_block_is_run_or_included() -> None:
         and not b.is_include
         and b.marker != RUN
         and not NOT_RUN.match(b.marker)
+        and not FRAGMENT.match(b.marker)
     ]
     assert unaccounted == [], (
         "python blocks in docs/ must be marked <!-- run --> (the tests execute them), include a "
-        "tested file with --8<--, or say <!-- not run: why -->"
+        "tested file with --8<--, or say <!-- not run: why --> (or <!-- fragment: why -->)"
     )
     assert sum(len(runnable(p)) for p in pages()) >= 20
 

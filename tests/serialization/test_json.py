@@ -292,9 +292,9 @@ def test_wrong_types_are_errors_naming_the_path_not_coerced() -> None:
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             ivsrt.from_dict(m.Stage, typing.cast(Any, data))
     with pytest.raises(ValueError, match=r"\.published: expected a boolean, got a string"):
-        ivsrt.from_dict(m.Participant, {"published": "false"})
+        ivsrt.from_dict(m.Participant, {"participant_id": "p", "published": "false"})
     with pytest.raises(ValueError, match=r"\.first_join_time: expected an ISO-8601"):
-        ivsrt.from_dict(m.Participant, {"first_join_time": "yesterday"})
+        ivsrt.from_dict(m.Participant, {"participant_id": "p", "first_join_time": "yesterday"})
     with pytest.raises(ValueError, match=r"\.width: expected an integer, got a boolean"):
         ivsrt.from_dict(m.Video, {"width": True})
     ingest = ivsrt.to_dict(_minimal(m.IngestConfiguration), keys="wire")

@@ -3,6 +3,7 @@ botocore's own service model (not against the generator's output tables)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import json
@@ -53,6 +54,46 @@ MODEL_SENSITIVE = {
     for member, mdef in SHAPES[struct]["members"].items()
     if mdef.get("sensitive") or SHAPES[mdef["shape"]].get("sensitive")
 }
+
+
+# The issue names these: the one resource of a Get/Create/Update response, and its ARN.
+NAMED_ALWAYS_PRESENT = {
+    ("GetStageResponse", "stage"),
+    ("CreateStageResponse", "stage"),
+    ("UpdateStageResponse", "stage"),
+    ("Stage", "arn"),
+}
+
+
+def test_the_members_the_service_always_returns_are_configured_and_output_only() -> None:
+    present = CONFIG.always_present | {
+        (s, m) for s in STRUCTURES for m in SHAPES[s].get("required", [])
+    }
+    assert present >= NAMED_ALWAYS_PRESENT
+    inputs = {op["input"]["shape"] for op in OPERATIONS.values() if "input" in op}
+    for struct, member in CONFIG.always_present:
+        assert member in SHAPES[struct]["members"], (struct, member)
+        assert struct not in inputs, struct
+    # Every Get/Create/Update/Start/Import response with a single structure member has it
+    # always present.
+    for name, op in OPERATIONS.items():
+        out = SHAPES[op["output"]["shape"]] if "output" in op else {"members": {}}
+        structs = [
+            w for w, m in out["members"].items() if SHAPES[m["shape"]]["type"] == "structure"
+        ]
+        if name.startswith(("Get", "Create", "Update", "Start", "Import")) and len(structs) == 1:
+            assert (op["output"]["shape"], structs[0]) in present, name
+
+
+def test_the_generator_refuses_an_always_present_member_the_model_lacks(tmp_path: Path) -> None:
+    bad = dataclasses.replace(CONFIG, always_present=frozenset({("Stage", "nickname")}))
+    with pytest.raises(ValueError, match=r"Stage\.nickname"):
+        list(write_service(bad, tmp_path))
+    sent = dataclasses.replace(
+        CONFIG, always_present=frozenset({("ParticipantTokenConfiguration", "userId")})
+    )
+    with pytest.raises(ValueError, match="also sent in requests"):
+        list(write_service(sent, tmp_path))
 
 
 def test_the_model_has_40_operations() -> None:
@@ -139,7 +180,9 @@ def test_every_structure_is_a_frozen_slotted_kw_only_attrs_class(shape_name: str
     assert "<p>" not in cls.__doc__
     assert "<code>" not in cls.__doc__
     shape = SHAPES[shape_name]
-    required = set(shape.get("required", []))
+    required = set(shape.get("required", [])) | {
+        member for struct, member in CONFIG.always_present if struct == shape_name
+    }
     fields = {f.metadata["wire"]: f for f in attrs.fields(cls)}
     assert set(fields) == set(shape["members"]), shape_name
     for wire, f in fields.items():

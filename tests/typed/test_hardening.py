@@ -248,14 +248,13 @@ async def test_timestamps_arrive_raw_from_botocore_and_leave_ivsrt_in_utc(
     server.reply(
         "POST",
         "/CreateParticipantToken",
-        Reply({"participantToken": {"participantId": "p", "expirationTime": wire}}),
+        Reply({"participantToken": {"participantId": "p", "token": "t", "expirationTime": wire}}),
     )
     # botocore's own timestamp parsing (dateutil) is off for ivsrt's aiobotocore client.
     raw = await client._aio.create_participant_token(stageArn=STAGE_ARN)
     assert raw["participantToken"]["expirationTime"] == wire
     # ivsrt parses it, converted to UTC, with the stdlib's UTC (not dateutil's tzutc).
     token = (await client.api.create_participant_token(stage_arn=STAGE_ARN)).participant_token
-    assert token is not None
     when = token.expiration_time
     assert when is not None
     assert when.tzinfo is datetime.timezone.utc

@@ -53,7 +53,7 @@ async def _stage_types(client: ivsrt.Client) -> None:
     assert_type(stage.participants(state="CONNECTED"), AsyncPager[Participant])
     async for p in stage.participants(state=m.ParticipantState.CONNECTED, published=True):
         assert_type(p, Participant)
-        assert_type(p.participant_id, str | None)
+        assert_type(p.participant_id, str)
         assert_type(p.state, m.ParticipantState | None)
         assert_type(await p.refresh(), Participant)
         assert_type(await p.wait_until_connected(timeout=5), Participant)
@@ -71,7 +71,7 @@ async def _stage_types(client: ivsrt.Client) -> None:
     assert_type(stage.participants().resume_token, str | None)
     token = await stage.create_participant_token(user_id="u", capabilities=["PUBLISH"])
     assert_type(token, ParticipantToken)
-    assert_type(token.token, str | None)
+    assert_type(token.token, str)
     async for s in stage.sessions():
         assert_type(s, StageSession)
         assert_type(await s.wait_until_ended(), StageSession)

@@ -21,12 +21,12 @@ ARN = "arn:aws:ivs:us-west-2:123456789012:stage/abcd"
 async def pinned_get_stage(ivs: ivsrt.Client) -> None:
     got = await ivs.api.get_stage(arn=ARN)
     assert_type(got, m.GetStageResponse)
-    assert_type(got.stage, m.Stage | None)
-    if got.stage is not None:
-        assert_type(got.stage.arn, str)
-        assert_type(got.stage.name, str | None)
-        assert_type(got.stage.tags, Mapping[str, str] | None)
-        assert_type(got.stage.endpoints, m.StageEndpoints | None)
+    # The one resource of a Get response is always there (ivsrt checks it is).
+    assert_type(got.stage, m.Stage)
+    assert_type(got.stage.arn, str)
+    assert_type(got.stage.name, str | None)
+    assert_type(got.stage.tags, Mapping[str, str] | None)
+    assert_type(got.stage.endpoints, m.StageEndpoints | None)
 
 
 async def pinned_create_stage(ivs: ivsrt.Client) -> None:
@@ -41,7 +41,8 @@ async def pinned_create_stage(ivs: ivsrt.Client) -> None:
     assert_type(created, m.CreateStageResponse)
     assert_type(created.participant_tokens, Sequence[m.ParticipantToken] | None)
     for token in created.participant_tokens or ():
-        assert_type(token.token, str | None)
+        assert_type(token.token, str)
+        assert_type(token.participant_id, str)
         assert_type(token.capabilities, Sequence[m.ParticipantTokenCapability] | None)
         assert_type(token.expiration_time, datetime.datetime | None)
 
@@ -61,7 +62,6 @@ async def pinned_enums_and_times(ivs: ivsrt.Client) -> None:
         assert_type(p.state.known, bool)
 
     comp = (await ivs.api.get_composition(arn=ARN)).composition
-    assert comp is not None
     assert_type(comp.state, m.CompositionState)
     assert_type(comp.destinations, Sequence[m.Destination])
     assert_type(comp.destinations[0].state, m.DestinationState)
@@ -69,10 +69,9 @@ async def pinned_enums_and_times(ivs: ivsrt.Client) -> None:
     ingest = await ivs.api.create_ingest_configuration(
         ingest_protocol=m.IngestProtocol.RTMP, insecure_ingest=True
     )
-    assert_type(ingest.ingest_configuration, m.IngestConfiguration | None)
-    if ingest.ingest_configuration is not None:
-        assert_type(ingest.ingest_configuration.stream_key, str)
-        assert_type(ingest.ingest_configuration.state, m.IngestConfigurationState)
+    assert_type(ingest.ingest_configuration, m.IngestConfiguration)
+    assert_type(ingest.ingest_configuration.stream_key, str)
+    assert_type(ingest.ingest_configuration.state, m.IngestConfigurationState)
 
 
 async def pinned_other_operations(ivs: ivsrt.Client) -> None:

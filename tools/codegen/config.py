@@ -25,6 +25,11 @@ class ServiceConfig:
     """Shape name -> regular expression replacing a pattern that the model gets wrong."""
     extra_sensitive: frozenset[tuple[str, str]] = frozenset()
     """(structure, member) pairs treated as secret even if the model does not mark them."""
+    always_present: frozenset[tuple[str, str]] = frozenset()
+    """(structure, member) pairs of responses that the service always returns although the
+    model does not list them as required: typed without ``None``, and a reply without one is a
+    ``ResponseParseError``. The model's own ``required`` lists count too; the generator fails
+    on a pair the model does not have."""
     client_attribute: str = "api"
     """Attribute of ``ivsrt.Client`` that holds the generated operations class."""
     inherit_errors_from: str | None = None
@@ -67,6 +72,42 @@ SERVICES: tuple[ServiceConfig, ...] = (
                 ("RedundantIngestCredential", "streamKey"),
             }
         ),
+        always_present=frozenset(
+            {
+                # The one resource of a Get/Create/Update/Start/Import response: the reference
+                # describes it as "the <resource> that was created / returned / updated", and a
+                # successful reply without it would have nothing to report.
+                ("CreateEncoderConfigurationResponse", "encoderConfiguration"),
+                ("GetEncoderConfigurationResponse", "encoderConfiguration"),
+                ("CreateIngestConfigurationResponse", "ingestConfiguration"),
+                ("GetIngestConfigurationResponse", "ingestConfiguration"),
+                ("UpdateIngestConfigurationResponse", "ingestConfiguration"),
+                ("CreateParticipantTokenResponse", "participantToken"),
+                ("CreateStageResponse", "stage"),
+                ("GetStageResponse", "stage"),
+                ("UpdateStageResponse", "stage"),
+                ("CreateStorageConfigurationResponse", "storageConfiguration"),
+                ("GetStorageConfigurationResponse", "storageConfiguration"),
+                ("GetCompositionResponse", "composition"),
+                ("StartCompositionResponse", "composition"),
+                ("GetParticipantResponse", "participant"),
+                ("GetPublicKeyResponse", "publicKey"),
+                ("ImportPublicKeyResponse", "publicKey"),
+                ("GetStageSessionResponse", "stageSession"),
+                # Identifiers, which the Get/Delete operations take as required input: a
+                # resource is never reported without the id it is fetched by.
+                ("PublicKey", "arn"),
+                ("PublicKeySummary", "arn"),
+                ("Participant", "participantId"),
+                ("ParticipantSummary", "participantId"),
+                ("StageSession", "sessionId"),
+                ("StageSessionSummary", "sessionId"),
+                # A created token carries its id and value ("the participant token that was
+                # created": the value is what the participant joins with).
+                ("ParticipantToken", "participantId"),
+                ("ParticipantToken", "token"),
+            }
+        ),
     ),
     ServiceConfig(
         service="ivs",
@@ -90,6 +131,34 @@ SERVICES: tuple[ServiceConfig, ...] = (
                 ("StreamKey", "value"),
                 ("Srt", "passphrase"),
                 ("PutMetadataRequest", "metadata"),
+            }
+        ),
+        always_present=frozenset(
+            {
+                # As for ivs-realtime: the one resource of a Get/Create/Update/Import response,
+                # and the ARN each resource is fetched by.
+                ("CreateChannelResponse", "channel"),
+                ("CreateChannelResponse", "streamKey"),
+                ("GetChannelResponse", "channel"),
+                ("UpdateChannelResponse", "channel"),
+                ("CreateStreamKeyResponse", "streamKey"),
+                ("GetStreamKeyResponse", "streamKey"),
+                ("GetStreamResponse", "stream"),
+                ("GetStreamSessionResponse", "streamSession"),
+                ("CreateRecordingConfigurationResponse", "recordingConfiguration"),
+                ("GetRecordingConfigurationResponse", "recordingConfiguration"),
+                ("GetPlaybackKeyPairResponse", "keyPair"),
+                ("ImportPlaybackKeyPairResponse", "keyPair"),
+                ("CreatePlaybackRestrictionPolicyResponse", "playbackRestrictionPolicy"),
+                ("GetPlaybackRestrictionPolicyResponse", "playbackRestrictionPolicy"),
+                ("UpdatePlaybackRestrictionPolicyResponse", "playbackRestrictionPolicy"),
+                ("GetAdConfigurationResponse", "adConfiguration"),
+                ("Channel", "arn"),
+                ("ChannelSummary", "arn"),
+                ("StreamKey", "arn"),
+                ("StreamKeySummary", "arn"),
+                ("PlaybackKeyPair", "arn"),
+                ("PlaybackKeyPairSummary", "arn"),
             }
         ),
     ),

@@ -157,6 +157,20 @@ class Model:
             or (struct, member) in self.config.extra_sensitive
         )
 
+    def present(self, struct: str) -> set[str]:
+        """Members of ``struct`` always in a reply: the model's ``required`` list and the
+        configuration's ``always_present`` pairs."""
+        extra = {m for s, m in self.config.always_present if s == struct}
+        return set(self.shape(struct).get("required", [])) | extra
+
+    def check_always_present(self, input_side: set[str]) -> None:
+        """Every ``always_present`` pair names a member of an output-only structure."""
+        for struct, member in sorted(self.config.always_present):
+            if member not in self.shapes.get(struct, {}).get("members", {}):
+                raise ValueError(f"always_present: the model has no {struct}.{member}")
+            if struct in input_side:
+                raise ValueError(f"always_present: {struct} is also sent in requests")
+
     def pattern(self, name: str) -> str | None:
         if name in self.config.pattern_overrides:
             return self.config.pattern_overrides[name]
@@ -228,6 +242,7 @@ class Emitter:
         self.cfg = model.config
         self.input_side = model.reachable(model.input_roots())
         self.output_side = model.reachable(model.output_roots())
+        model.check_always_present(self.input_side)
         self.module = self.cfg.package_dir.replace("/", ".")
         """Import path of the generated package (``ivsrt._generated``)."""
 
@@ -364,7 +379,7 @@ class Emitter:
         accept_literal = name in self.input_side
         out = ["@attrs.frozen(kw_only=True)", f"class {cls}:"]
         out += docstring(html_to_text(shape.get("documentation")) or f"The `{name}` shape.", 4)
-        required = set(shape.get("required", []))
+        required = self.m.present(name)
         members = shape["members"]
         if not members:
             return out

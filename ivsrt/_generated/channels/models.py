@@ -497,7 +497,7 @@ class MultitrackInputConfiguration:
 class Channel:
     """Object specifying a channel."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Channel ARN."""
     name: str | None = attrs.field(default=None, metadata={"wire": "name"})
     """Channel name."""
@@ -617,7 +617,7 @@ class BatchGetStreamKeyRequest:
 class StreamKey:
     """Object specifying a stream key."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Stream-key ARN."""
     value: str | None = attrs.field(default=None, repr=False, metadata={"wire": "value", "sensitive": True})
     """Stream-key value."""
@@ -760,7 +760,7 @@ class BatchStartViewerSessionRevocationResponse:
 class ChannelSummary:
     """Summary information about a channel."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Channel ARN."""
     name: str | None = attrs.field(default=None, metadata={"wire": "name"})
     """Channel name."""
@@ -900,9 +900,9 @@ class CreateChannelRequest:
 class CreateChannelResponse:
     """The `CreateChannelResponse` shape."""
 
-    channel: Channel | None = attrs.field(default=None, metadata={"wire": "channel"})
+    channel: Channel = attrs.field(metadata={"wire": "channel"})
     """(No documentation in the service model.)"""
-    stream_key: StreamKey | None = attrs.field(default=None, metadata={"wire": "streamKey"})
+    stream_key: StreamKey = attrs.field(metadata={"wire": "streamKey"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1022,7 +1022,7 @@ class PlaybackRestrictionPolicy:
 class CreatePlaybackRestrictionPolicyResponse:
     """The `CreatePlaybackRestrictionPolicyResponse` shape."""
 
-    playback_restriction_policy: PlaybackRestrictionPolicy | None = attrs.field(default=None, metadata={"wire": "playbackRestrictionPolicy"})
+    playback_restriction_policy: PlaybackRestrictionPolicy = attrs.field(metadata={"wire": "playbackRestrictionPolicy"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1159,7 +1159,7 @@ class RecordingConfiguration:
 class CreateRecordingConfigurationResponse:
     """The `CreateRecordingConfigurationResponse` shape."""
 
-    recording_configuration: RecordingConfiguration | None = attrs.field(default=None, metadata={"wire": "recordingConfiguration"})
+    recording_configuration: RecordingConfiguration = attrs.field(metadata={"wire": "recordingConfiguration"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1180,7 +1180,7 @@ class CreateStreamKeyRequest:
 class CreateStreamKeyResponse:
     """The `CreateStreamKeyResponse` shape."""
 
-    stream_key: StreamKey | None = attrs.field(default=None, metadata={"wire": "streamKey"})
+    stream_key: StreamKey = attrs.field(metadata={"wire": "streamKey"})
     """Stream key used to authenticate an RTMPS stream for ingestion."""
 
 @attrs.frozen(kw_only=True)
@@ -1274,7 +1274,7 @@ class GetAdConfigurationRequest:
 class GetAdConfigurationResponse:
     """The `GetAdConfigurationResponse` shape."""
 
-    ad_configuration: AdConfiguration | None = attrs.field(default=None, metadata={"wire": "adConfiguration"})
+    ad_configuration: AdConfiguration = attrs.field(metadata={"wire": "adConfiguration"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1288,7 +1288,7 @@ class GetChannelRequest:
 class GetChannelResponse:
     """The `GetChannelResponse` shape."""
 
-    channel: Channel | None = attrs.field(default=None, metadata={"wire": "channel"})
+    channel: Channel = attrs.field(metadata={"wire": "channel"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1316,7 +1316,7 @@ class GetPlaybackKeyPairRequest:
 class PlaybackKeyPair:
     """A key pair used to sign and validate a playback authorization token."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Key-pair ARN."""
     name: str | None = attrs.field(default=None, metadata={"wire": "name"})
     """Playback-key-pair name. The value does not need to be unique."""
@@ -1335,7 +1335,7 @@ class PlaybackKeyPair:
 class GetPlaybackKeyPairResponse:
     """The `GetPlaybackKeyPairResponse` shape."""
 
-    key_pair: PlaybackKeyPair | None = attrs.field(default=None, metadata={"wire": "keyPair"})
+    key_pair: PlaybackKeyPair = attrs.field(metadata={"wire": "keyPair"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1349,7 +1349,7 @@ class GetPlaybackRestrictionPolicyRequest:
 class GetPlaybackRestrictionPolicyResponse:
     """The `GetPlaybackRestrictionPolicyResponse` shape."""
 
-    playback_restriction_policy: PlaybackRestrictionPolicy | None = attrs.field(default=None, metadata={"wire": "playbackRestrictionPolicy"})
+    playback_restriction_policy: PlaybackRestrictionPolicy = attrs.field(metadata={"wire": "playbackRestrictionPolicy"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1363,7 +1363,7 @@ class GetRecordingConfigurationRequest:
 class GetRecordingConfigurationResponse:
     """The `GetRecordingConfigurationResponse` shape."""
 
-    recording_configuration: RecordingConfiguration | None = attrs.field(default=None, metadata={"wire": "recordingConfiguration"})
+    recording_configuration: RecordingConfiguration = attrs.field(metadata={"wire": "recordingConfiguration"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1377,7 +1377,7 @@ class GetStreamKeyRequest:
 class GetStreamKeyResponse:
     """The `GetStreamKeyResponse` shape."""
 
-    stream_key: StreamKey | None = attrs.field(default=None, metadata={"wire": "streamKey"})
+    stream_key: StreamKey = attrs.field(metadata={"wire": "streamKey"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1418,7 +1418,7 @@ class Stream:
 class GetStreamResponse:
     """The `GetStreamResponse` shape."""
 
-    stream: Stream | None = attrs.field(default=None, metadata={"wire": "stream"})
+    stream: Stream = attrs.field(metadata={"wire": "stream"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1607,7 +1607,7 @@ class StreamSession:
 class GetStreamSessionResponse:
     """The `GetStreamSessionResponse` shape."""
 
-    stream_session: StreamSession | None = attrs.field(default=None, metadata={"wire": "streamSession"})
+    stream_session: StreamSession = attrs.field(metadata={"wire": "streamSession"})
     """List of stream details."""
 
 @attrs.frozen(kw_only=True)
@@ -1631,7 +1631,7 @@ class ImportPlaybackKeyPairRequest:
 class ImportPlaybackKeyPairResponse:
     """The `ImportPlaybackKeyPairResponse` shape."""
 
-    key_pair: PlaybackKeyPair | None = attrs.field(default=None, metadata={"wire": "keyPair"})
+    key_pair: PlaybackKeyPair = attrs.field(metadata={"wire": "keyPair"})
     """(No documentation in the service model.)"""
 
 @attrs.frozen(kw_only=True)
@@ -1753,7 +1753,7 @@ class ListPlaybackKeyPairsRequest:
 class PlaybackKeyPairSummary:
     """Summary information about a playback key pair."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Key-pair ARN."""
     name: str | None = attrs.field(default=None, metadata={"wire": "name"})
     """Playback-key-pair name. The value does not need to be unique."""
@@ -1893,7 +1893,7 @@ class ListStreamKeysRequest:
 class StreamKeySummary:
     """Summary information about a stream key."""
 
-    arn: str | None = attrs.field(default=None, metadata={"wire": "arn"})
+    arn: str = attrs.field(metadata={"wire": "arn"})
     """Stream-key ARN."""
     channel_arn: str | None = attrs.field(default=None, metadata={"wire": "channelArn"})
     """Channel ARN for the stream."""
@@ -2189,7 +2189,7 @@ class UpdateChannelRequest:
 class UpdateChannelResponse:
     """The `UpdateChannelResponse` shape."""
 
-    channel: Channel | None = attrs.field(default=None, metadata={"wire": "channel"})
+    channel: Channel = attrs.field(metadata={"wire": "channel"})
     """Object specifying the updated channel."""
 
 @attrs.frozen(kw_only=True)
@@ -2242,5 +2242,5 @@ class UpdatePlaybackRestrictionPolicyRequest:
 class UpdatePlaybackRestrictionPolicyResponse:
     """The `UpdatePlaybackRestrictionPolicyResponse` shape."""
 
-    playback_restriction_policy: PlaybackRestrictionPolicy | None = attrs.field(default=None, metadata={"wire": "playbackRestrictionPolicy"})
+    playback_restriction_policy: PlaybackRestrictionPolicy = attrs.field(metadata={"wire": "playbackRestrictionPolicy"})
     """Object specifying the updated policy."""
