@@ -21,28 +21,20 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from ivsrt import IngestConfiguration
 from ivsrt.emulator import ControlClient, ControlError, Emulator
-from tests.emulator._boto import a_channel
+from tests.emulator._boto import a_channel, boto
 
 T = TypeVar("T")
 DAY = 24 * 3600
 
 
 def _client(emu: Emulator) -> Any:
-    return boto3.client(
-        "ivs-realtime",
-        region_name="us-west-2",
-        endpoint_url=emu.endpoint_url,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
+    # the service model ivsrt ships: an older installed botocore lacks the newest members
+    return boto(emu.endpoint_url, "ivs-realtime")
 
 
 async def _call(fn: Callable[..., T], **kwargs: Any) -> T:
