@@ -148,6 +148,10 @@ class BodyTimeout(Exception):
 
 async def read_body(request: web.Request, timeout: float) -> bytes:
     """The request body, within ``timeout`` seconds (`BodyTimeout` beyond)."""
+    if request.content.is_eof():
+        # all of it has arrived (the usual case: a small body comes with the head): reading
+        # cannot wait, so no timeout task is needed
+        return await request.read()
     try:
         return await asyncio.wait_for(request.read(), timeout)
     except asyncio.TimeoutError:
