@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 import ivsrt
 from ivsrt import models as m
 from ivsrt.emulator import Emulator, Limits
-from tests.emulator._boto import client_channel
+from tests.emulator._boto import Boto, client_channel
 from tests.emulator.conftest import raw_config
 
 
@@ -94,6 +94,32 @@ async def test_timestamps_are_iso8601_strings(ivs_emulator: Emulator, aio: Any) 
         raw = await ivs.api.create_participant_token(stage_arn=created["stage"]["arn"])
     assert raw.participant_token is not None
     assert raw.participant_token.expiration_time
+
+
+async def test_each_participant_has_its_own_join_time_on_every_page(
+    ivs_emulator: Emulator,
+) -> None:
+    # the reference: firstJoinTime is an ISO 8601 timestamp (the wire has milliseconds); the
+    # second listing is served from the emulator's remembered time texts
+    boto = Boto(ivs_emulator)
+    created = await boto(
+        "create_stage", participantTokenConfigurations=[{"userId": "a"}, {"userId": "b"}]
+    )
+    stage = created["stage"]["arn"]
+    ivs_emulator.clock.freeze()
+    joined: list[datetime.datetime] = []
+    for token in created["participantTokens"]:
+        ivs_emulator.join(token["token"])
+        joined.append(ivs_emulator.clock.now())
+        ivs_emulator.clock.advance(0.0015)
+    want = {
+        u: t.replace(microsecond=t.microsecond // 1000 * 1000)
+        for u, t in zip("ab", joined, strict=True)
+    }
+    session = (await boto("get_stage", arn=stage))["stage"]["activeSessionId"]
+    for _ in range(2):
+        page = await boto("list_participants", stageArn=stage, sessionId=session)
+        assert {p["userId"]: p["firstJoinTime"] for p in page["participants"]} == want
 
 
 @pytest.mark.ivsrt_limits(max_stages=300)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import json
 import uuid
 from collections.abc import Mapping
@@ -68,14 +69,30 @@ def _wire_time(value: datetime.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+@functools.lru_cache(maxsize=8192)
+def _utc_wire_time(value: datetime.datetime) -> str:
+    """`_wire_time` of a UTC datetime, remembered: a list page formats the same times on every
+    request (each participant's ``firstJoinTime``...), and formatting is most of its cost.
+    Only plain UTC datetimes come here: for them equal means the same instant and the same
+    text (another zone's fold could make equal datetimes different instants)."""
+    return _wire_time(value)
+
+
 def _default(value: Any) -> Any:
+    if type(value) is datetime.datetime and value.tzinfo is datetime.timezone.utc:
+        return _utc_wire_time(value)
     if isinstance(value, datetime.datetime):
         return _wire_time(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
+_ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"), check_circular=False)
+"""One encoder for every reply. A reply body is a tree the handlers build (never circular),
+so the per-container circularity bookkeeping is skipped."""
+
+
 def _dumps(body: Mapping[str, Any]) -> str:
-    return json.dumps(body, default=_default, separators=(",", ":"))
+    return _ENCODER.encode(body)
 
 
 def json_response(body: Mapping[str, Any], status: int = 200, **headers: str) -> web.Response:
@@ -131,6 +148,10 @@ class BodyTimeout(Exception):
 
 async def read_body(request: web.Request, timeout: float) -> bytes:
     """The request body, within ``timeout`` seconds (`BodyTimeout` beyond)."""
+    if request.content.is_eof():
+        # all of it has arrived (the usual case: a small body comes with the head): reading
+        # cannot wait, so no timeout task is needed
+        return await request.read()
     try:
         return await asyncio.wait_for(request.read(), timeout)
     except asyncio.TimeoutError:
