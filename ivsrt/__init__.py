@@ -11,8 +11,6 @@ async with ivsrt.Client(region="us-west-2") as ivs:
 
 from typing import TYPE_CHECKING, Any
 
-import ivsrt.events as events
-import ivsrt.tokens as tokens
 from ivsrt import models
 from ivsrt._convert import converter
 from ivsrt._exceptions import (
@@ -66,6 +64,8 @@ from ivsrt.retry import RetryPolicy
 
 if TYPE_CHECKING:
     import ivsrt.channels as channels
+    import ivsrt.events as events
+    import ivsrt.tokens as tokens
     from ivsrt._generated.channels.operations import ChannelsApi
 
 __all__ = [
@@ -129,13 +129,18 @@ from ivsrt._exceptions import publish_exceptions as _publish_exceptions
 _publish_exceptions("ivsrt", globals(), __all__)
 
 
-def __getattr__(name: str) -> Any:
-    """``ivsrt.channels`` and ``ivsrt.ChannelsApi``, imported on first use: the channel models
-    are only loaded by programs that use them."""
-    if name == "channels":
-        import ivsrt.channels as module
+_LAZY_MODULES = frozenset({"channels", "events", "tokens"})
+"""Submodules imported on first use: the channel models, the event parser and the token signer
+(PyJWT and ``cryptography``) only load in programs that use them."""
 
-        return module
+
+def __getattr__(name: str) -> Any:
+    """``ivsrt.channels``, ``ivsrt.events``, ``ivsrt.tokens`` and ``ivsrt.ChannelsApi``,
+    imported on first use (`_LAZY_MODULES`)."""
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f"ivsrt.{name}")
     if name == "ChannelsApi":
         from ivsrt.channels import ChannelsApi as api
 

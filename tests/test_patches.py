@@ -33,6 +33,14 @@ SURFACES: dict[str, str] = {
     "aiobotocore.httpsession.AIOHTTPSession.send": "calls session.request(method, url=..., ...)",
     # ivsrt's service models on a caller's session (ivsrt/_model_data.py ``with_model``).
     "aiobotocore.session.AioSession._create_client": "reads self.get_component('data_loader')",
+    # The endpoint kept per operation (ivsrt/_runtime/shortcuts.py ``_EndpointResolver``).
+    "aiobotocore.regions.AioEndpointRulesetResolver.construct_endpoint": "overridden: cached per operation",
+    "aiobotocore.regions.AioEndpointRulesetResolver._get_provider_params": "builtins, context, one event",
+    "botocore.regions.EndpointRulesetResolver._resolve_param_from_context": "static/dynamic/operation/client",
+    "aiobotocore.client.AioBaseClient._resolve_endpoint_ruleset": "reads url, headers, properties",
+    "botocore.hooks.HierarchicalEmitter._register_section": "replaces _lookup_cache",
+    "botocore.hooks.HierarchicalEmitter.unregister": "replaces _lookup_cache",
+    "botocore.hooks.EventAliaser._alias_event_name": "names the event the cache checks",
 }
 
 KNOWN: dict[str, set[str]] = {
@@ -78,6 +86,27 @@ KNOWN: dict[str, set[str]] = {
         "2106c4a5f7b703961e07464a5da07cee14eddbbd",  # aiobotocore 2.25.1
         "a5b2c5d017f988d7b01a9724c93b94864b4b3aec",  # aiobotocore 3.10.0
     },
+    "aiobotocore.regions.AioEndpointRulesetResolver.construct_endpoint": {
+        "4fc0ddfc607886f4e5e1253b72dd28bb9839b5c8"
+    },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
+    "aiobotocore.regions.AioEndpointRulesetResolver._get_provider_params": {
+        "745b64eaf36187d5166a1649abb60c0a23bcf5cb"
+    },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
+    "aiobotocore.client.AioBaseClient._resolve_endpoint_ruleset": {
+        "a75e93cb1c58dc65738b90a3b47009e13f531c8c"
+    },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
+    "botocore.regions.EndpointRulesetResolver._resolve_param_from_context": {
+        "ae18a9655bb85a212599e0858fd3f781509c9b15"
+    },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
+    "botocore.hooks.HierarchicalEmitter._register_section": {
+        "f91e94308fdbcf11d50d620a85ee54a5d41c04cf"
+    },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
+    "botocore.hooks.HierarchicalEmitter.unregister": {
+        "602f3fc893fe594d5f1776b999b30bb63d91f2eb"
+    },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
+    "botocore.hooks.EventAliaser._alias_event_name": {
+        "97ff88b76f4206e148af6f1048b5acec3c706120"
+    },  # 2.25.1 / 1.40.61 and 3.10.0 / 1.43.117
 }
 """Source digests known to work, per member: aiobotocore 2.25.1 with botocore 1.40.61
 (constraints-lowest.txt) and aiobotocore 3.10.0 with botocore 1.43.117 (constraints.txt)."""

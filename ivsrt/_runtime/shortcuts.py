@@ -1,5 +1,6 @@
 """What ivsrt caches or skips in the aiobotocore clients it creates, each equivalent to what
-botocore does (``tests/serialization/test_shortcuts.py`` proves it).
+botocore does (``tests/serialization/test_shortcuts.py`` and ``test_endpoint_cache.py``
+prove it).
 
 `install` is called once per aiobotocore client by ``transport.create_aio_client``:
 
@@ -12,6 +13,13 @@ botocore does (``tests/serialization/test_shortcuts.py`` proves it).
   service, so each client keeps the last one and derives it again when any of them changes
   (a credential refresh brings a new secret key, hence a new key). The canonical request is
   built from a plain dict of the headers instead of two ``email.message.Message`` copies.
+- **Endpoint per operation.** botocore resolves the endpoint ruleset on every request (gathering
+  the ruleset's parameters, ~15 µs, then the provider's own cached answer). When every parameter
+  of the service's ruleset is a built-in (region, FIPS, dual-stack, ``endpoint_url``: fixed per
+  client) and no handler listens to ``before-endpoint-resolution`` (the only way to change them),
+  the answer cannot change per client and operation, so each client keeps it per operation
+  (a copy per request). Registering or unregistering any handler on the client drops the
+  cache, since botocore resets its handler lookup then.
 - **No no-op handlers.** Handlers botocore registers for features IVS does not use, or that
   ivsrt's settings make idle, are unregistered: filling idempotency tokens (the pipeline fills
   them before the call), the checksum validation-mode member and the ``x-amz-api-version``
@@ -20,13 +28,16 @@ botocore does (``tests/serialization/test_shortcuts.py`` proves it).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from urllib.parse import urlsplit
 
+from aiobotocore.regions import AioEndpointRulesetResolver
 from aiobotocore.signers import AioRequestSigner
 from botocore import handlers as bhandlers
 from botocore.auth import SIGNED_HEADERS_BLACKLIST, SigV4Auth, _host_from_url
 from botocore.context import get_context
+from botocore.endpoint_provider import RuleSetEndpoint
 from botocore.useragent import UserAgentString
 
 __all__ = ["install"]
@@ -142,6 +153,74 @@ class _RequestSigner(AioRequestSigner):  # type: ignore[misc]
         return auth
 
 
+_FEATURE_PARAMS = frozenset({"AccountId", "AccountIdEndpointMode"})
+"""Ruleset parameters whose resolution also records a User-Agent feature id."""
+
+
+def _builtins_only(resolver: AioEndpointRulesetResolver, service_model: Any) -> bool:
+    """Whether the ruleset parameters of ``resolver`` are all plain (not callable) built-ins,
+    with no per-operation, per-call or client-context value: then they are the same on every
+    call of every operation (unless a ``before-endpoint-resolution`` handler changes them)."""
+    if service_model.client_context_parameters:
+        return False
+    for name in service_model.operation_names:
+        op = service_model.operation_model(name)
+        if op.static_context_parameters or op.context_parameters:
+            return False
+        if op.operation_context_parameters:
+            return False
+    builtins = resolver._builtins
+    return all(
+        definition.builtin is not None
+        and name not in _FEATURE_PARAMS
+        and not callable(builtins.get(definition.builtin))
+        for name, definition in resolver._param_definitions.items()
+    )
+
+
+class _EndpointResolver(AioEndpointRulesetResolver):  # type: ignore[misc]
+    """aiobotocore's ruleset resolver that keeps its answer per operation while nothing can
+    change it (see the module docstring)."""
+
+    _ivsrt_event: str
+    """``before-endpoint-resolution.<service>``, as the client's emitter names it."""
+    _ivsrt_lookup: object = None
+    """The emitter's handler-lookup dict the cache is valid for (botocore replaces it on every
+    register and unregister)."""
+    _ivsrt_results: dict[str, RuleSetEndpoint]
+
+    async def construct_endpoint(
+        self, operation_model: Any, call_args: Any, request_context: Any
+    ) -> RuleSetEndpoint:
+        emitter = self._event_emitter._emitter
+        if emitter._lookup_cache is not self._ivsrt_lookup:
+            self._ivsrt_results = {}
+            self._ivsrt_lookup = None
+            if not emitter._handlers.prefix_search(self._ivsrt_event):
+                self._ivsrt_lookup = emitter._lookup_cache
+        found = self._ivsrt_results.get(operation_model.name)
+        if found is None:
+            found = await super().construct_endpoint(operation_model, call_args, request_context)
+            if self._ivsrt_lookup is None:
+                return found
+            self._ivsrt_results[operation_model.name] = found
+        properties = copy.deepcopy(found.properties) if found.properties else {}
+        return RuleSetEndpoint(found.url, properties, dict(found.headers))
+
+
+def _cache_endpoints(aio: Any) -> None:
+    resolver = aio._ruleset_resolver
+    events = aio.meta.events
+    if type(resolver) is not AioEndpointRulesetResolver or not hasattr(events, "_emitter"):
+        return
+    if not _builtins_only(resolver, aio.meta.service_model):
+        return
+    service_id = aio.meta.service_model.service_id.hyphenize()
+    resolver.__class__ = _EndpointResolver
+    resolver._ivsrt_event = events._alias_event_name(f"before-endpoint-resolution.{service_id}")
+    resolver._ivsrt_results = {}
+
+
 _NO_OPS = (
     ("before-parameter-build", bhandlers.generate_idempotent_uuid),
     ("before-parameter-build", bhandlers._handle_request_validation_mode_member),
@@ -172,3 +251,4 @@ def install(aio: Any) -> None:
         signer._ivsrt_key = _SigningKey()
     for event, handler in _unused_by(aio.meta.service_model):
         aio.meta.events.unregister(event, handler)
+    _cache_endpoints(aio)

@@ -1,0 +1,65 @@
+"""``import ivsrt`` loads neither PyJWT nor ``cryptography`` nor the emulator, nor ivsrt's
+tokens, events and channel modules; each public path to them still works on first use.
+
+Each check runs in a fresh interpreter, since this test process has imported them all.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+_HEAVY = ("jwt", "cryptography", "aiohttp.web", "ivsrt.emulator", "ivsrt.tokens", "ivsrt.events")
+
+
+def _run(code: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The modules of `_HEAVY` (or under them) in ``sys.modules`` after running ``code``."""
+    out = _run(
+        f"{code}\nimport json, sys\n"
+        f"heavy = {_HEAVY!r}\n"
+        "print(json.dumps(sorted(m for m in sys.modules if any("
+        "m == h or m.startswith(h + '.') for h in heavy))))"
+    )
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_import_ivsrt_loads_no_jwt_cryptography_or_emulator() -> None:
+    assert _loaded_after("import ivsrt") == set()
+
+
+def test_a_client_and_its_api_load_none_of_them() -> None:
+    code = "import ivsrt\nc = ivsrt.Client(region='us-west-2')\nivsrt.Stage, ivsrt.RealtimeApi"
+    assert _loaded_after(code) == set()
+
+
+def test_public_paths_still_resolve() -> None:
+    out = _run(
+        "import ivsrt\n"
+        "from ivsrt.tokens import TokenSigner, verify\n"
+        "from ivsrt import tokens, events\n"
+        "from ivsrt.events import EventLog, parse_event\n"
+        "assert ivsrt.tokens is tokens and tokens.TokenSigner is TokenSigner\n"
+        "assert ivsrt.events is events and events.EventLog is EventLog\n"
+        "assert ivsrt.tokens.TokenError.__module__ == 'ivsrt.tokens'\n"
+        "import jwt, cryptography\n"
+        "print(sorted(n for n in ivsrt.__all__ if not hasattr(ivsrt, n)))"
+    )
+    assert out.strip() == "[]"
+
+
+def test_first_attribute_use_imports_the_module() -> None:
+    assert _loaded_after("import ivsrt\nivsrt.tokens.TokenSigner") >= {"jwt", "ivsrt.tokens"}
+    assert "ivsrt.events" in _loaded_after("import ivsrt\nivsrt.events.EventLog")
+    with pytest.raises(AssertionError, match="has no attribute 'no_such_module'"):
+        _run("import ivsrt\nivsrt.no_such_module")
