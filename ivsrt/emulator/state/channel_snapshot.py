@@ -3,45 +3,23 @@ keys and SRT passphrases are in it: a snapshot is a secret of your test setup.""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
-
-import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from ivsrt.emulator.state.channel_records import Channel, ChannelState, StreamKey, StreamSession
 from ivsrt.emulator.state.records import Simple
+from ivsrt.emulator.state.snapshot_json import parse_time, snapshot_converter
 
 __all__ = ["dump_channels", "load_channels"]
 
-_conv = cattrs.Converter()
-_conv.register_unstructure_hook(datetime.datetime, lambda d: d.isoformat())
-
-
-def _time(value: Any, _: Any) -> datetime.datetime:
-    if not isinstance(value, str):
-        raise ValueError("expected an ISO-8601 time")
-    parsed = datetime.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError("expected a time with its UTC offset")
-    return parsed
+_conv = snapshot_converter((Channel, StreamKey, StreamSession))
 
 
 def _event_time(value: Any) -> Any:
     """truncatedEvents keep their times as datetimes (the wire layer formats them)."""
     if isinstance(value, dict) and "eventTime" in value:
-        return dict(value, eventTime=_time(value["eventTime"], None))
+        return dict(value, eventTime=parse_time(value["eventTime"]))
     return value
 
-
-_conv.register_structure_hook(datetime.datetime, _time)
-for _cls in (Channel, StreamKey, StreamSession):
-    _conv.register_unstructure_hook(
-        _cls, make_dict_unstructure_fn(_cls, _conv, _cattrs_include_init_false=True)
-    )
-    _conv.register_structure_hook(
-        _cls, make_dict_structure_fn(_cls, _conv, _cattrs_include_init_false=True)
-    )
 
 _TABLES = {
     "recordingConfigurations": "recordings",

@@ -9,7 +9,6 @@ setup."""
 from __future__ import annotations
 
 import base64
-import datetime
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -35,6 +34,7 @@ from ivsrt.emulator.state.records import (
     Simple,
     Stage,
 )
+from ivsrt.emulator.state.snapshot_json import snapshot_converter
 from ivsrt.emulator.state.store import Store
 
 __all__ = ["FORMAT", "dump", "load"]
@@ -42,36 +42,9 @@ __all__ = ["FORMAT", "dump", "load"]
 FORMAT = "ivsrt-emulator-snapshot/1"
 """The ``format`` member of every snapshot."""
 
-_conv = cattrs.Converter()
-_conv.register_unstructure_hook(datetime.datetime, lambda d: d.isoformat())
-
-
-def _time(value: Any, _: Any) -> datetime.datetime:
-    if not isinstance(value, str):
-        raise ValueError("expected an ISO-8601 time")
-    parsed = datetime.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError("expected a time with its UTC offset")
-    return parsed
-
-
-_conv.register_structure_hook(datetime.datetime, _time)
-for _cls in (
-    ExchangedToken,
-    Event,
-    Participant,
-    Session,
-    Destination,
-    Composition,
-    Ingest,
-    Replica,
-):
-    _conv.register_unstructure_hook(
-        _cls, make_dict_unstructure_fn(_cls, _conv, _cattrs_include_init_false=True)
-    )
-    _conv.register_structure_hook(
-        _cls, make_dict_structure_fn(_cls, _conv, _cattrs_include_init_false=True)
-    )
+_conv = snapshot_converter(
+    (ExchangedToken, Event, Participant, Session, Destination, Composition, Ingest, Replica)
+)
 # a stage's active session is one of its sessions (by id); a public key's key is its material
 _conv.register_unstructure_hook(
     Stage,
