@@ -35,12 +35,13 @@ from urllib.parse import urlsplit
 from aiobotocore.regions import AioEndpointRulesetResolver
 from aiobotocore.signers import AioRequestSigner
 from botocore import handlers as bhandlers
-from botocore.auth import SIGNED_HEADERS_BLACKLIST, SigV4Auth, _host_from_url
+from botocore.auth import SIGNED_HEADERS_BLACKLIST, _host_from_url
+from botocore.auth import SigV4Auth as _BotocoreSigV4Auth
 from botocore.context import get_context
 from botocore.endpoint_provider import RuleSetEndpoint
 from botocore.useragent import UserAgentString
 
-__all__ = ["install"]
+__all__ = ["RequestSigner", "SigV4Auth", "cached_endpoint", "install"]
 
 _UNSIGNED = frozenset(SIGNED_HEADERS_BLACKLIST)
 
@@ -71,7 +72,7 @@ class _SigningKey:
     def __init__(self) -> None:
         self._entry: tuple[str, str, str, str, bytes] | None = None
 
-    def get(self, auth: SigV4Auth, date: str) -> bytes:
+    def get(self, auth: _BotocoreSigV4Auth, date: str) -> bytes:
         secret, region, service = auth.credentials.secret_key, auth._region_name, auth._service_name
         entry = self._entry
         if entry is not None and entry[:4] == (secret, date, region, service):
@@ -87,7 +88,7 @@ class _SigningKey:
         return "<ivsrt SigV4 signing key>"
 
 
-class _SigV4Auth(SigV4Auth):  # type: ignore[misc]
+class _SigV4Auth(_BotocoreSigV4Auth):  # type: ignore[misc]
     """botocore's SigV4Auth with the signing key taken from the client's `_SigningKey`."""
 
     def __init__(self, credentials: Any, service_name: str, region_name: str, key: _SigningKey):
@@ -146,7 +147,7 @@ class _RequestSigner(AioRequestSigner):  # type: ignore[misc]
 
     async def get_auth_instance(self, *args: Any, **kwargs: Any) -> Any:
         auth = await super().get_auth_instance(*args, **kwargs)
-        if type(auth) is SigV4Auth:
+        if type(auth) is _BotocoreSigV4Auth:
             return _SigV4Auth(
                 auth.credentials, auth._service_name, auth._region_name, self._ivsrt_key
             )
@@ -208,6 +209,15 @@ class _EndpointResolver(AioEndpointRulesetResolver):  # type: ignore[misc]
         return RuleSetEndpoint(found.url, properties, dict(found.headers))
 
 
+def cached_endpoint(aio: Any, operation: str) -> RuleSetEndpoint | None:
+    """The endpoint the client's cache holds for ``operation`` (None: not cached, or the
+    client resolves it on every call)."""
+    resolver = aio._ruleset_resolver
+    if type(resolver) is not _EndpointResolver or resolver._ivsrt_lookup is None:
+        return None
+    return resolver._ivsrt_results.get(operation)
+
+
 def _cache_endpoints(aio: Any) -> None:
     resolver = aio._ruleset_resolver
     events = aio.meta.events
@@ -252,3 +262,9 @@ def install(aio: Any) -> None:
     for event, handler in _unused_by(aio.meta.service_model):
         aio.meta.events.unregister(event, handler)
     _cache_endpoints(aio)
+
+
+RequestSigner = _RequestSigner
+"""The class of the request signer of ivsrt's clients (for the direct lane)."""
+SigV4Auth = _SigV4Auth
+"""ivsrt's SigV4 signer: botocore's, with the client's signing key (for the direct lane)."""

@@ -25,7 +25,7 @@ from botocore import exceptions as bexc
 
 from ivsrt import _model_data, _redact
 from ivsrt._exceptions import ConfigurationError
-from ivsrt._runtime import shortcuts
+from ivsrt._runtime import direct, shortcuts
 from ivsrt._runtime.errors import NotAJsonObject
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt.retry import RetryBudget
@@ -43,6 +43,13 @@ class Attempt:
     """One ``amz-sdk-invocation-id`` for every attempt of one call."""
     number: int
     limit: int
+
+    def headers(self) -> dict[str, str]:
+        """The ``amz-sdk-*`` headers of this attempt."""
+        return {
+            "amz-sdk-invocation-id": self.invocation,
+            "amz-sdk-request": f"attempt={self.number}; max={self.limit}",
+        }
 
 
 # The attempt being sent in this task: read by the ``request-created`` handler.
@@ -63,8 +70,9 @@ def _attempt_headers(request: Any, **_: Any) -> None:
     headers = request.headers  # an email.message.Message: assignment appends, so delete first
     del headers["amz-sdk-invocation-id"]
     del headers["amz-sdk-request"]
-    headers["amz-sdk-invocation-id"] = current.invocation
-    headers["amz-sdk-request"] = f"attempt={current.number}; max={current.limit}"
+    for name, value in current.headers().items():
+        headers[name] = value
+    direct.record(request)
 
 
 def _keep_timestamp(value: Any) -> Any:
@@ -350,11 +358,24 @@ class Transport:
             aio = await self.open_service(spec.service)
         if self.closed:
             raise ConfigurationError("this ivsrt.Client is closed; create a new one")
+        lane: direct.Lane = aio._ivsrt_lane
+        profile = lane.profile(spec.name)
+        if profile is not None:
+            answer = await lane.send(profile, params, attempt.headers())
+            if answer is not None:
+                return answer
+        learning = profile is None and lane.should_learn(spec.name)
+        if learning:
+            seen, recording = lane.learning()
         token = _attempt.set(attempt)
         try:
             response: dict[str, Any] = await getattr(aio, spec.method_name)(**params)
         finally:
             _attempt.reset(token)
+            if learning:
+                lane.stop_learning(recording)
+        if learning:
+            await lane.learn(spec.name, params, attempt.headers(), seen)
         return response
 
 
@@ -426,4 +447,5 @@ async def create_aio_client(
     aio.meta.events.register_last(
         "request-created", _attempt_headers, unique_id="ivsrt-attempt-headers"
     )
+    aio._ivsrt_lane = direct.Lane(aio)
     return aio, context
