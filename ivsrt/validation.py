@@ -44,6 +44,7 @@ from ivsrt._rules import (
     ShapeRule,
 )
 from ivsrt._rules import join as _join
+from ivsrt._valid import is_valid
 
 __all__ = [
     "CHANNEL_RULES",
@@ -272,7 +273,8 @@ def request_violations(
             out.append(Violation("", f"{operation} takes no parameters"))
         return out
     key = "name" if naming == "python" else "wire"
-    _check(shape, params, "", out, key, False, tables)
+    if not is_valid(tables, shape, params):  # only then walk it again to name what is wrong
+        _check(shape, params, "", out, key, False, tables)
     if later:
         out = [v for v in out if not (v.rule == "is required" and v.path in later)]
     if rename:
