@@ -11,8 +11,9 @@ client those events only reach handlers whose effect is fixed per client and ope
 signer, the User-Agent, the retry headers ivsrt replaces, botocore's retry handler with
 retries off), so the lane does the same steps directly:
 
-1. ``serializer.serialize_to_request`` and ``prepare_request_dict``: the method, URL, headers
-   and body, exactly as botocore builds them;
+1. the operation's serializer compiled by `ivsrt._runtime.serializer` (botocore's own
+   ``serialize_to_request`` where it does not apply) and ``prepare_request_dict``: the method,
+   URL, headers and body, exactly as botocore builds them;
 2. the ``X-Amzn-Trace-Id`` header of ``add_recursion_detection_header`` (in AWS Lambda);
 3. SigV4 with the client's credentials (refreshed as botocore refreshes them) and signing key;
 4. the ``amz-sdk-*`` headers of the attempt, and ``Content-Length`` as botocore's preparer sets it;
@@ -42,7 +43,7 @@ from botocore import handlers as bhandlers
 from botocore.awsrequest import prepare_request_dict
 from botocore.history import get_global_history_recorder
 
-from ivsrt._runtime import shortcuts
+from ivsrt._runtime import serializer, shortcuts
 
 __all__ = ["Lane", "record"]
 
@@ -180,6 +181,8 @@ class _Profile:
     region: str
     service: str
     """The SigV4 signing scope's region and service."""
+    serialize: serializer.Request | None
+    """The operation's compiled serializer (None: botocore's)."""
 
 
 def _scope(authorization: str) -> tuple[str, str, str] | None:
@@ -305,7 +308,8 @@ class Lane:
         endpoint = shortcuts.cached_endpoint(aio, operation)
         if endpoint is None or endpoint.headers or scope is None:
             return None
-        return _Profile(model, endpoint.url, sent.get("user-agent"), scope[0], scope[1])
+        compiled = serializer.compile_request(aio._serializer, model)
+        return _Profile(model, endpoint.url, sent.get("user-agent"), scope[0], scope[1], compiled)
 
     # -- how ---------------------------------------------------------------------------------
 
@@ -314,7 +318,10 @@ class Lane:
     ) -> _Request | None:
         """Steps 1 and 2: botocore's request for ``params``, unsigned."""
         aio = self._aio
-        request_dict = aio._serializer.serialize_to_request(params, profile.operation)
+        if profile.serialize is not None:
+            request_dict = profile.serialize(params)
+        else:
+            request_dict = aio._serializer.serialize_to_request(params, profile.operation)
         if request_dict.get("host_prefix"):
             return None
         prepare_request_dict(
