@@ -87,7 +87,7 @@ def _kind(tables: Tables, spec: Mapping[str, Any]) -> Check:
     if kind in ("integer", "long", "float", "double"):
         return _number(kind, spec)
     if kind == "boolean":
-        return lambda value: isinstance(value, bool)
+        return lambda value: value.__class__ is bool
     if kind == "list":
         return _list(tables, spec)
     if kind == "map":
@@ -109,7 +109,7 @@ def _string(spec: Mapping[str, Any]) -> Check:
     match = re.compile(pattern).fullmatch if pattern is not None else None
 
     def check(value: Any) -> bool:
-        if not isinstance(value, str):
+        if value.__class__ is not str and not isinstance(value, str):
             return False
         n = len(value)
         if n < lo or (hi is not None and n > hi):
@@ -124,7 +124,7 @@ def _structure(tables: Tables, spec: Mapping[str, Any]) -> Check:
     required = tuple(spec["required"])
 
     def check(value: Any) -> bool:
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             return False
         get = value.get
         for name in required:
@@ -148,6 +148,8 @@ def _number(kind: str, spec: Mapping[str, Any]) -> Check:
     hi = spec.get("max", default_hi)
 
     def check(value: Any) -> bool:
+        if value.__class__ is int:  # the common case first
+            return (lo is None or value >= lo) and (hi is None or value <= hi)
         if isinstance(value, bool):
             return False
         if integral:
@@ -174,9 +176,16 @@ def _list(tables: Tables, spec: Mapping[str, Any]) -> Check:
     size = _sized(spec)
 
     def check(value: Any) -> bool:
-        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        if value.__class__ is not list and (
+            isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence)
+        ):
             return False
-        return size(len(value)) and all(member(item) for item in value)
+        if not size(len(value)):
+            return False
+        for item in value:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+            if not member(item):
+                return False
+        return True
 
     return check
 
@@ -187,8 +196,13 @@ def _map(tables: Tables, spec: Mapping[str, Any]) -> Check:
     size = _sized(spec)
 
     def check(value: Any) -> bool:
-        if not isinstance(value, Mapping):
+        if value.__class__ is not dict and not isinstance(value, Mapping):
             return False
-        return size(len(value)) and all(key(k) and item(v) for k, v in value.items())
+        if not size(len(value)):
+            return False
+        for k, v in value.items():  # noqa: SIM110 - as above
+            if not (key(k) and item(v)):
+                return False
+        return True
 
     return check
