@@ -100,3 +100,32 @@ def test_redaction_loads_the_tables_on_first_use() -> None:
         '\'{"token": "***", "streamKey": "***"}\''
     )
     assert _tables_after(code) == sorted(_TABLES)
+
+
+_REQUESTS = ("ivsrt._generated.request_models", "ivsrt._generated.channels.request_models")
+
+
+def _requests_after(code: str) -> list[str]:
+    out = _run(f"{code}\nimport sys\nprint(sorted(m for m in sys.modules if m in {_REQUESTS!r}))")
+    return list(json.loads(out.splitlines()[-1].replace("'", '"')))
+
+
+def test_request_models_are_created_on_first_access() -> None:
+    idle = "import ivsrt, ivsrt.channels\nc = ivsrt.Client(region='us-west-2')\nivsrt.models.Stage"
+    assert _requests_after(idle) == []
+    code = (
+        "import ivsrt\nfrom ivsrt.models import CreateStageRequest\n"
+        "from ivsrt._generated import request_models\n"
+        "assert CreateStageRequest is request_models.CreateStageRequest\n"
+        "assert CreateStageRequest(name='s').name == 's'\n"
+        "assert 'ListStagesRequest' in dir(ivsrt.models)\n"
+        "assert not [n for n in ivsrt.models.__all__ if not hasattr(ivsrt.models, n)]"
+    )
+    assert _requests_after(code) == ["ivsrt._generated.request_models"]
+    channel = (
+        "from ivsrt import channels\nassert channels.CreateChannelRequest(name='c').name == 'c'\n"
+        "assert not [n for n in channels.__all__ if not hasattr(channels, n)]"
+    )
+    assert _requests_after(channel) == ["ivsrt._generated.channels.request_models"]
+    missing = "import ivsrt\ntry:\n    ivsrt.models.NoSuchRequest\nexcept AttributeError:\n    pass"
+    assert _requests_after(missing) == []
