@@ -68,11 +68,12 @@ def _wire_names() -> dict[str, str]:
     ``stage_arn``) take their wire name from the models where they are members."""
     global _WIRE_NAMES
     if _WIRE_NAMES is None:
-        from ivsrt._generated import models
+        from ivsrt._generated import models, request_models
         from ivsrt._generated.channels import models as channel_models
+        from ivsrt._generated.channels import request_models as channel_request_models
 
         found: dict[str, set[str]] = {}
-        for module in (models, channel_models):
+        for module in (models, request_models, channel_models, channel_request_models):
             for value in vars(module).values():
                 if isinstance(value, type) and attrs.has(value):
                     for f in attrs.fields(value):

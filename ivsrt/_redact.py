@@ -12,13 +12,9 @@ to be emitted, so it costs nothing when DEBUG is off.
 from __future__ import annotations
 
 import ast
+import functools
 import logging
 import re
-
-from ivsrt._generated.channels.constraints import (
-    SENSITIVE_WIRE_MEMBERS as _CHANNEL_SENSITIVE_MEMBERS,
-)
-from ivsrt._generated.constraints import SENSITIVE_WIRE_MEMBERS
 
 __all__ = ["REDACTED", "install", "redact"]
 
@@ -34,31 +30,43 @@ _CREDENTIAL_MEMBERS = frozenset(
 )
 # XML elements of STS replies (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken...).
 _XML_SECRETS = ("SecretAccessKey", "SessionToken")
-# Both services' secret members (ivs-realtime: participant tokens and stream keys; ivs: stream
-# key values, SRT passphrases, timed metadata) and the credential members above.
-_SECRET_MEMBERS = SENSITIVE_WIRE_MEMBERS | _CHANNEL_SENSITIVE_MEMBERS | _CREDENTIAL_MEMBERS
-_keys = "|".join(re.escape(k) for k in sorted(_SECRET_MEMBERS))
-_hdrs = "|".join(re.escape(h) for h in _HEADER_SECRETS)
-_xml = "|".join(re.escape(x) for x in _XML_SECRETS)
 
-_PATTERNS = (
-    # "token": "value"  (JSON, also inside a bytes repr) and 'token': 'value' (dict repr)
-    re.compile(rf'(?P<pre>(?P<q>[\'"])(?:{_keys})(?P=q)\s*:\s*b?(?P<v>[\'"]))(?:\\.|(?!(?P=v)).)*'),
-    # 'X-Amz-Security-Token': b'value'  (headers dict repr)
-    re.compile(
-        rf"(?i)(?P<pre>(?P<q>['\"])(?:{_hdrs})(?P=q)\s*:\s*b?(?P<v>['\"]))(?:\\.|(?!(?P=v)).)*"
-    ),
-    # x-amz-security-token:value  (canonical request / string to sign)
-    re.compile(rf"(?im)(?P<pre>^(?:{_hdrs}):)[^\r\n]*"),
-    # X-Amz-Security-Token=value (query strings)
-    re.compile(rf"(?i)(?P<pre>\b(?:{_hdrs})=)[^&\s'\"]*"),
-    # <SecretAccessKey>value</SecretAccessKey>  (STS XML replies)
-    re.compile(rf"(?P<pre><(?:{_xml})>)[^<]*"),
-    # The SigV4 signature: in the Authorization header (``Signature=<hex>``), in botocore's
-    # ``Signature:\n<hex>`` line, and in presigned query strings (``X-Amz-Signature=<hex>``).
-    # With it and the logged request, the request could be replayed for 15 minutes.
-    re.compile(r"(?i)(?P<pre>\bSignature(?::\s*|=))[0-9a-f]{64}"),
-)
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    """The patterns of secret values, built on first use: the member names come from both
+    services' generated constraint tables, which are not loaded at ``import ivsrt``."""
+    from ivsrt._generated.channels.constraints import (
+        SENSITIVE_WIRE_MEMBERS as channel_members,
+    )
+    from ivsrt._generated.constraints import SENSITIVE_WIRE_MEMBERS as realtime_members
+
+    # Both services' secret members (ivs-realtime: participant tokens and stream keys; ivs:
+    # stream key values, SRT passphrases, timed metadata) and the credential members above.
+    secret_members = realtime_members | channel_members | _CREDENTIAL_MEMBERS
+    keys = "|".join(re.escape(k) for k in sorted(secret_members))
+    hdrs = "|".join(re.escape(h) for h in _HEADER_SECRETS)
+    xml = "|".join(re.escape(x) for x in _XML_SECRETS)
+    return (
+        # "token": "value"  (JSON, also inside a bytes repr) and 'token': 'value' (dict repr)
+        re.compile(
+            rf'(?P<pre>(?P<q>[\'"])(?:{keys})(?P=q)\s*:\s*b?(?P<v>[\'"]))(?:\\.|(?!(?P=v)).)*'
+        ),
+        # 'X-Amz-Security-Token': b'value'  (headers dict repr)
+        re.compile(
+            rf"(?i)(?P<pre>(?P<q>['\"])(?:{hdrs})(?P=q)\s*:\s*b?(?P<v>['\"]))(?:\\.|(?!(?P=v)).)*"
+        ),
+        # x-amz-security-token:value  (canonical request / string to sign)
+        re.compile(rf"(?im)(?P<pre>^(?:{hdrs}):)[^\r\n]*"),
+        # X-Amz-Security-Token=value (query strings)
+        re.compile(rf"(?i)(?P<pre>\b(?:{hdrs})=)[^&\s'\"]*"),
+        # <SecretAccessKey>value</SecretAccessKey>  (STS XML replies)
+        re.compile(rf"(?P<pre><(?:{xml})>)[^<]*"),
+        # The SigV4 signature: in the Authorization header (``Signature=<hex>``), in botocore's
+        # ``Signature:\n<hex>`` line, and in presigned query strings (``X-Amz-Signature=<hex>``).
+        # With it and the logged request, the request could be replayed for 15 minutes.
+        re.compile(r"(?i)(?P<pre>\bSignature(?::\s*|=))[0-9a-f]{64}"),
+    )
 
 
 # A bytes literal as repr() writes it (botocore logs ``Response body:\n%r``). Inside one, JSON's
@@ -69,7 +77,7 @@ _BYTES_LITERAL = re.compile(r"""(?<![\w])b(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"
 
 
 def _redact_plain(text: str) -> str:
-    for pattern in _PATTERNS:
+    for pattern in _patterns():
         text = pattern.sub(lambda m: m.group("pre") + REDACTED, text)
     return text
 

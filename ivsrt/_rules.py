@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ivsrt._exceptions import Violation
-from ivsrt._generated import constraints as _realtime
 
 __all__ = [
     "CHANNEL_RULES",
@@ -53,7 +52,12 @@ class Namer:
     ) -> None:
         self.shape = shape
         self.key = key
-        self.input_shapes = _realtime.INPUT_SHAPES if input_shapes is None else input_shapes
+        if input_shapes is None:
+            # Imported here: the generated tables load on first use, not at ``import ivsrt``.
+            from ivsrt._generated.constraints import INPUT_SHAPES
+
+            input_shapes = INPUT_SHAPES
+        self.input_shapes: Mapping[str, Mapping[str, Any]] = input_shapes
         self.rename = rename or {}
 
     def __call__(self, *wire_path: str) -> str:

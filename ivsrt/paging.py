@@ -30,7 +30,6 @@ from typing import Generic, TypeVar
 import attrs
 
 from ivsrt._exceptions import IvsrtError, ValidationError, Violation
-from ivsrt._generated.constraints import INPUT_SHAPES, OPERATIONS
 
 __all__ = ["MAX_EMPTY_PAGES", "AsyncPager", "Page", "PageFetcher", "PaginationError"]
 
@@ -64,6 +63,9 @@ PageFetcher = Callable[[str | None, int | None], Awaitable[tuple[Sequence[T], st
 
 
 def _max_page_size(operation: str) -> int | None:
+    # Imported here: the generated tables load on first use, not at ``import ivsrt``.
+    from ivsrt._generated.constraints import INPUT_SHAPES, OPERATIONS
+
     pagination = OPERATIONS[operation].get("pagination")
     if pagination is None:
         raise ValueError(f"{operation} is not paginated")

@@ -26,14 +26,13 @@ error names the argument the caller wrote (``state``).
 from __future__ import annotations
 
 import datetime
+import importlib
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from ivsrt._exceptions import ValidationError, Violation
-from ivsrt._generated import constraints as _realtime
-from ivsrt._generated.channels import constraints as _channels
 from ivsrt._rules import (
     CHANNEL_RULES,
     CHANNEL_SHAPE_RULES,
@@ -217,13 +216,45 @@ class _Service:
         self.rules = rules
 
 
-SERVICES: dict[str, _Service] = {
-    "ivs-realtime": _Service(_realtime.INPUT_SHAPES, _realtime.OPERATIONS, SHAPE_RULES, RULES),
-    "ivs": _Service(
-        _channels.INPUT_SHAPES, _channels.OPERATIONS, CHANNEL_SHAPE_RULES, CHANNEL_RULES
-    ),
+_TABLES = {
+    "ivs-realtime": ("ivsrt._generated.constraints", SHAPE_RULES, RULES),
+    "ivs": ("ivsrt._generated.channels.constraints", CHANNEL_SHAPE_RULES, CHANNEL_RULES),
 }
-"""Constraint tables and rules by botocore service name."""
+"""Per service: the generated module of its constraint tables, its shape and operation rules."""
+
+
+class _Services(Mapping[str, _Service]):
+    """A read-only mapping whose values are built on first access: a service's generated
+    constraint tables (large literals) are imported when a request of it is first checked, not
+    at ``import ivsrt``."""
+
+    __slots__ = ("_built",)
+
+    def __init__(self) -> None:
+        self._built: dict[str, _Service] = {}
+
+    def __getitem__(self, service: str) -> _Service:
+        found = self._built.get(service)
+        if found is None:
+            module, shape_rules, rules = _TABLES[service]  # KeyError for an unknown service
+            tables = importlib.import_module(module)
+            found = self._built[service] = _Service(
+                tables.INPUT_SHAPES, tables.OPERATIONS, shape_rules, rules
+            )
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_TABLES)
+
+    def __len__(self) -> int:
+        return len(_TABLES)
+
+    def __repr__(self) -> str:
+        return f"<ivsrt.validation.SERVICES {sorted(_TABLES)}>"
+
+
+SERVICES: Mapping[str, _Service] = _Services()
+"""Constraint tables and rules by botocore service name (each loaded on first access)."""
 
 
 _HEAD = re.compile(r"[^.\[ ,]+")

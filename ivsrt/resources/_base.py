@@ -14,7 +14,6 @@ from typing_extensions import Self
 from ivsrt._arn import HasArn, arn_of
 from ivsrt._convert import converter, make_builder
 from ivsrt._exceptions import ConfigurationError, ValidationError, Violation
-from ivsrt._generated.constraints import OPERATIONS
 from ivsrt._runtime.pipeline import invoke
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt.client import Client, current_client
@@ -150,7 +149,7 @@ def page_reader(
 ) -> Callable[[dict[str, Any]], tuple[list[T], str | None]]:
     """Reads one page of a ``List*`` response: its items built by ``build`` (with ``extra``)
     and the next token (the result and token keys come from the generated pagination table)."""
-    pagination = OPERATIONS[spec.name]["pagination"]
+    pagination = SERVICES[spec.service].operations[spec.name]["pagination"]
     items_key, token_key = pagination["result_key"], pagination["output_token"]
 
     def read(raw: dict[str, Any]) -> tuple[list[T], str | None]:

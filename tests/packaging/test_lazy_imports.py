@@ -1,5 +1,6 @@
 """``import ivsrt`` loads neither PyJWT nor ``cryptography`` nor the emulator, nor ivsrt's
-tokens, events and channel modules; each public path to them still works on first use.
+tokens, events and channel modules, nor the generated constraint tables; each public path to
+them still works on first use.
 
 Each check runs in a fresh interpreter, since this test process has imported them all.
 """
@@ -63,3 +64,68 @@ def test_first_attribute_use_imports_the_module() -> None:
     assert "ivsrt.events" in _loaded_after("import ivsrt\nivsrt.events.EventLog")
     with pytest.raises(AssertionError, match="has no attribute 'no_such_module'"):
         _run("import ivsrt\nivsrt.no_such_module")
+
+
+_TABLES = ("ivsrt._generated.constraints", "ivsrt._generated.channels.constraints")
+
+
+def _tables_after(code: str) -> list[str]:
+    out = _run(f"{code}\nimport sys\nprint(sorted(m for m in sys.modules if m in {_TABLES!r}))")
+    return list(json.loads(out.splitlines()[-1].replace("'", '"')))
+
+
+def test_import_ivsrt_and_a_client_load_no_constraint_tables() -> None:
+    assert _tables_after("import ivsrt\nc = ivsrt.Client(region='us-west-2')") == []
+
+
+def test_constraint_tables_load_on_first_validation() -> None:
+    code = (
+        "import ivsrt\nfrom ivsrt.validation import SERVICES, check_request\n"
+        "assert sorted(SERVICES) == ['ivs', 'ivs-realtime']\n"
+        "try:\n    check_request('CreateStage', {'name': 'x' * 200})\n"
+        "except ivsrt.ValidationError as exc:\n    assert exc.violations, exc\n"
+        "else:\n    raise AssertionError('not checked')"
+    )
+    assert _tables_after(code) == ["ivsrt._generated.constraints"]
+    channel = (
+        "import ivsrt.validation as v\nv.request_violations('ListChannels', {}, service='ivs')"
+    )
+    assert _tables_after(channel) == ["ivsrt._generated.channels.constraints"]
+
+
+def test_redaction_loads_the_tables_on_first_use() -> None:
+    code = (
+        "import ivsrt._redact as r\n"
+        'assert r.redact(\'{"token": "abc", "streamKey": "k"}\') == '
+        '\'{"token": "***", "streamKey": "***"}\''
+    )
+    assert _tables_after(code) == sorted(_TABLES)
+
+
+_REQUESTS = ("ivsrt._generated.request_models", "ivsrt._generated.channels.request_models")
+
+
+def _requests_after(code: str) -> list[str]:
+    out = _run(f"{code}\nimport sys\nprint(sorted(m for m in sys.modules if m in {_REQUESTS!r}))")
+    return list(json.loads(out.splitlines()[-1].replace("'", '"')))
+
+
+def test_request_models_are_created_on_first_access() -> None:
+    idle = "import ivsrt, ivsrt.channels\nc = ivsrt.Client(region='us-west-2')\nivsrt.models.Stage"
+    assert _requests_after(idle) == []
+    code = (
+        "import ivsrt\nfrom ivsrt.models import CreateStageRequest\n"
+        "from ivsrt._generated import request_models\n"
+        "assert CreateStageRequest is request_models.CreateStageRequest\n"
+        "assert CreateStageRequest(name='s').name == 's'\n"
+        "assert 'ListStagesRequest' in dir(ivsrt.models)\n"
+        "assert not [n for n in ivsrt.models.__all__ if not hasattr(ivsrt.models, n)]"
+    )
+    assert _requests_after(code) == ["ivsrt._generated.request_models"]
+    channel = (
+        "from ivsrt import channels\nassert channels.CreateChannelRequest(name='c').name == 'c'\n"
+        "assert not [n for n in channels.__all__ if not hasattr(channels, n)]"
+    )
+    assert _requests_after(channel) == ["ivsrt._generated.channels.request_models"]
+    missing = "import ivsrt\ntry:\n    ivsrt.models.NoSuchRequest\nexcept AttributeError:\n    pass"
+    assert _requests_after(missing) == []

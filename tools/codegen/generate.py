@@ -132,10 +132,19 @@ class Emitter:
         return any(shape.get("type") == "document" for shape in self.m.shapes.values())
 
     # -- models.py ----------------------------------------------------------------------------
+    def request_only(self) -> list[str]:
+        """The operations' input shapes (``CreateStageRequest``...) no output uses: generated
+        in ``request_models.py`` and imported on first access, since nothing at ``import
+        ivsrt`` needs them (the API methods take their members, whose classes stay in
+        ``models.py``) and each attrs class costs about 1 ms to create."""
+        roots = set(self.m.input_roots())
+        return [s for s in self.structures() if s in roots and s not in self.output_side]
+
     def models(self) -> str:
+        lazy = [class_name(s) for s in self.request_only()]
         out = self.header(
             f"Models of the {self.m.raw['metadata']['serviceFullName']} API: enums and frozen "
-            "attrs classes."
+            "attrs classes. The request classes (`REQUEST_MODELS`) are in ``request_models``."
         )
         out += [
             "import datetime",
@@ -148,14 +157,23 @@ class Emitter:
             "",
             "from ivsrt._enum import TolerantEnum",
             "",
-            "__all__ = [",
         ]
+        out.append("__all__ = [")
         names: list[str] = []
         for e in self.enums():
             names += [class_name(e), class_name(e) + "Literal"]
-        names += [class_name(s) for s in self.structures()]
+        names += [class_name(s) for s in self.structures() if class_name(s) not in lazy]
         out += [f'    "{n}",' for n in sorted(names)]
         out += ["]", ""]
+        if lazy:
+            out += ["REQUEST_MODELS = ("]
+            out += [f'    "{n}",' for n in sorted(lazy)]
+            out += [
+                ")",
+                '"""The request classes, in ``request_models`` (not imported here): the public '
+                'module imports it on first access to one of them."""',
+                "",
+            ]
         for name in self.enums():
             shape = self.m.shape(name)
             cls = class_name(name)
@@ -172,8 +190,49 @@ class Emitter:
             values = ", ".join(f'"{v}"' for v in shape["enum"])
             out += [f"{cls}Literal = Literal[{values}]", f'"""The values of `{cls}` as strings."""']
             out.append("")
+        lazy_shapes = set(self.request_only())
         for name in self.structures():
-            out += ["", *self.model_class(name)]
+            if name not in lazy_shapes:
+                out += ["", *self.model_class(name)]
+        return "\n".join(out).rstrip() + "\n"
+
+    def request_models(self) -> str:
+        """The request-only classes (`request_only`), importing what they use from models."""
+        lazy = self.request_only()
+        body: list[str] = []
+        for name in lazy:
+            body += ["", *self.model_class(name)]
+        defined = {class_name(s) for s in lazy}
+        eager = {class_name(s) for s in self.structures()} - defined
+        for e in self.enums():
+            eager |= {class_name(e), class_name(e) + "Literal"}
+        # The annotations of the fields (``name: Annotation = attrs.field(...)``), not docstrings.
+        text = "\n".join(
+            line.split(" = attrs.field(")[0] for line in body if " = attrs.field(" in line
+        )
+        used = set(re.findall(r"\b[A-Z]\w*", text))
+        imports = sorted(used & eager)
+        out = self.header(
+            f"Request-only models of the {self.m.raw['metadata']['serviceFullName']} API, "
+            "imported on first access by the public models module."
+        )
+        abcs = ", ".join(n for n in ("Mapping", "Sequence") if f"{n}[" in text)
+        out += [
+            *(["import datetime"] if "datetime." in text else []),
+            *([f"from collections.abc import {abcs}"] if abcs else []),
+            *(["from typing import Any"] if re.search(r"\bAny\b", text) else []),
+            "",
+            "import attrs",
+            "",
+        ]
+        if imports:
+            out += [f"from {self.module}.models import ("]
+            out += [f"    {n}," for n in imports]
+            out += [")", ""]
+        out += ["__all__ = ["]
+        out += [f'    "{n}",' for n in sorted(defined)]
+        out += ["]", ""]
+        out += body
         return "\n".join(out).rstrip() + "\n"
 
     def model_class(self, name: str) -> list[str]:
@@ -535,6 +594,7 @@ def render(config: ServiceConfig) -> dict[str, str]:
     return {
         "__init__.py": "\n".join(emitter.header("Generated code. DO NOT EDIT.")).rstrip() + "\n",
         "models.py": emitter.models(),
+        "request_models.py": emitter.request_models(),
         "errors.py": emitter.errors(),
         "constraints.py": emitter.constraints(),
         "operations.py": emitter.operations(),
