@@ -43,12 +43,15 @@ class Tables(Protocol):
 
 _COMPILED: dict[tuple[int, str], Check] = {}
 """The check of each (tables, shape), compiled on first use."""
+_KEPT: dict[int, Tables] = {}
+"""The tables `_COMPILED` is keyed by (kept alive, so their ids are never reused)."""
 
 
 def is_valid(tables: Tables, shape: str, value: Any) -> bool:
     """Whether ``value`` breaks no rule of ``shape`` (nor of any shape inside it)."""
     check = _COMPILED.get((id(tables), shape))
     if check is None:
+        _KEPT[id(tables)] = tables
         check = _compile(tables, shape)
     return check(value)
 
