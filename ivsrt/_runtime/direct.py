@@ -234,6 +234,10 @@ class Lane:
             return None
         return self._profiles.get(operation)
 
+    def refuse(self, operation: str) -> None:
+        """Send ``operation`` through botocore from now on (its lane could not be checked)."""
+        self._refused.add(operation)
+
     def should_learn(self, operation: str) -> bool:
         return self._emitter is not None and operation not in self._refused
 
@@ -265,6 +269,7 @@ class Lane:
         ``amz-sdk-*`` headers."""
         if not self._current() or len(seen) != 1 or operation in self._profiles:
             return
+        lookup = self._lookup  # a handler registered while this awaits voids what it learns
         if not self._known_handlers_only(operation):
             self._refused.add(operation)
             return
@@ -288,7 +293,8 @@ class Lane:
         ):
             self._refused.add(operation)
             return
-        self._profiles[operation] = profile
+        if self._emitter is not None and self._emitter._lookup_cache is lookup:
+            self._profiles[operation] = profile
 
     def _first_profile(
         self,

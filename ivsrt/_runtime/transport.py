@@ -375,7 +375,10 @@ class Transport:
             if learning:
                 lane.stop_learning(recording)
         if learning:
-            await lane.learn(spec.name, params, attempt.headers(), seen)
+            try:
+                await lane.learn(spec.name, params, attempt.headers(), seen)
+            except Exception:  # the call succeeded: a failure to learn only keeps botocore's way
+                lane.refuse(spec.name)
         return response
 
 
