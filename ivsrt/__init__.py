@@ -11,11 +11,10 @@ async with ivsrt.Client(region="us-west-2") as ivs:
 
 from typing import TYPE_CHECKING, Any
 
-from ivsrt import models
-from ivsrt._convert import converter
 from ivsrt._exceptions import (
     ConfigurationError,
     IvsrtError,
+    NoActiveSessionError,
     OutcomeUnknownError,
     ResponseParseError,
     ServiceError,
@@ -36,37 +35,38 @@ from ivsrt._generated.errors import (
     ServiceQuotaExceededError,
     ServiceValidationError,
 )
-from ivsrt._generated.operations import RealtimeApi
-from ivsrt._json import from_dict, to_dict, to_json
 from ivsrt._model_data import botocore_data_path
 from ivsrt._version import __version__
 from ivsrt.client import Client, current_client
 from ivsrt.limits import RateLimits
 from ivsrt.paging import AsyncPager, Page, PaginationError
-from ivsrt.resources import (
-    Composition,
-    CompositionSummary,
-    EncoderConfiguration,
-    IngestConfiguration,
-    IngestConfigurationSummary,
-    NoActiveSessionError,
-    Participant,
-    ParticipantEvent,
-    ParticipantReplica,
-    ParticipantToken,
-    PublicKey,
-    Replication,
-    Stage,
-    StageSession,
-    StorageConfiguration,
-)
 from ivsrt.retry import RetryPolicy
 
 if TYPE_CHECKING:
     import ivsrt.channels as channels
     import ivsrt.events as events
+    import ivsrt.models as models
     import ivsrt.tokens as tokens
+    from ivsrt._convert import converter
     from ivsrt._generated.channels.operations import ChannelsApi
+    from ivsrt._generated.operations import RealtimeApi
+    from ivsrt._json import from_dict, to_dict, to_json
+    from ivsrt.resources import (
+        Composition,
+        CompositionSummary,
+        EncoderConfiguration,
+        IngestConfiguration,
+        IngestConfigurationSummary,
+        Participant,
+        ParticipantEvent,
+        ParticipantReplica,
+        ParticipantToken,
+        PublicKey,
+        Replication,
+        Stage,
+        StageSession,
+        StorageConfiguration,
+    )
 
 __all__ = [
     "AccessDeniedError",
@@ -129,20 +129,53 @@ from ivsrt._exceptions import publish_exceptions as _publish_exceptions
 _publish_exceptions("ivsrt", globals(), __all__)
 
 
-_LAZY_MODULES = frozenset({"channels", "events", "tokens"})
-"""Submodules imported on first use: the channel models, the event parser and the token signer
-(PyJWT and ``cryptography``) only load in programs that use them."""
+_LAZY_MODULES = frozenset({"channels", "events", "models", "tokens"})
+"""Submodules imported on first use: the models (and cattrs, which builds them), the channel
+models, the event parser and the token signer (PyJWT and ``cryptography``) only load in programs
+that use them. ``import ivsrt`` and ``ivsrt.Client(...)`` load the client and its call path."""
+
+_LAZY_NAMES = {
+    "ChannelsApi": "ivsrt.channels",
+    "RealtimeApi": "ivsrt._generated.operations",
+    "converter": "ivsrt._convert",
+    **dict.fromkeys(("from_dict", "to_dict", "to_json"), "ivsrt._json"),
+    **dict.fromkeys(
+        (
+            "Composition",
+            "CompositionSummary",
+            "EncoderConfiguration",
+            "IngestConfiguration",
+            "IngestConfigurationSummary",
+            "Participant",
+            "ParticipantEvent",
+            "ParticipantReplica",
+            "ParticipantToken",
+            "PublicKey",
+            "Replication",
+            "Stage",
+            "StageSession",
+            "StorageConfiguration",
+        ),
+        "ivsrt.resources",
+    ),
+}
+"""Names imported on first use from the module that defines them (the resources build on the
+models, ``RealtimeApi`` names their classes)."""
 
 
 def __getattr__(name: str) -> Any:
-    """``ivsrt.channels``, ``ivsrt.events``, ``ivsrt.tokens`` and ``ivsrt.ChannelsApi``,
-    imported on first use (`_LAZY_MODULES`)."""
+    """The names of `_LAZY_MODULES` and `_LAZY_NAMES`, imported on first use."""
+    import importlib
+
     if name in _LAZY_MODULES:
-        import importlib
-
         return importlib.import_module(f"ivsrt.{name}")
-    if name == "ChannelsApi":
-        from ivsrt.channels import ChannelsApi as api
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ivsrt' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return api
-    raise AttributeError(f"module 'ivsrt' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -11,6 +11,7 @@ import attrs
 __all__ = [
     "ConfigurationError",
     "IvsrtError",
+    "NoActiveSessionError",
     "OutcomeUnknownError",
     "ResponseParseError",
     "ServiceError",
@@ -169,6 +170,10 @@ class WaiterFailedError(WaiterError):
 
 class WaiterTimeoutError(WaiterError, TimeoutError):
     """The waiter's deadline passed before the resource reached the state."""
+
+
+class NoActiveSessionError(IvsrtError):
+    """The stage has no active session (nobody is connected), and none was named."""
 
 
 def publish_exceptions(module: str, namespace: Mapping[str, object], names: Iterable[str]) -> None:

@@ -28,7 +28,6 @@ from aiobotocore.session import AioSession
 from typing_extensions import Self
 
 from ivsrt._exceptions import ConfigurationError
-from ivsrt._generated.operations import RealtimeApi
 from ivsrt._runtime.limiting import Limiter, Limiters, resolve
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt._runtime.transport import Attempt, Transport, make_config
@@ -38,6 +37,7 @@ from ivsrt.retry import RetryBudget, RetryPolicy
 
 if TYPE_CHECKING:
     from ivsrt._generated.channels.operations import ChannelsApi
+    from ivsrt._generated.operations import RealtimeApi
 
 __all__ = ["Client", "current_client"]
 
@@ -169,9 +169,21 @@ class Client:
         self._rate_limits = resolve(rate_limits, endpoint_url)
         self._limiter = self._limiters.get(self._rate_limits)
         self._parent: Client | None = None
-        self.api = RealtimeApi(self)
-        """Every IVS Real-Time operation as a typed async method."""
+        self._api: RealtimeApi | None = None
         self._channels: ChannelsApi | None = None
+
+    @property
+    def api(self) -> RealtimeApi:
+        """Every IVS Real-Time operation as a typed async method.
+
+        The operations and their models are imported on first use: ``import ivsrt`` and
+        ``ivsrt.Client(...)`` do not pay for them."""
+        api = self._api
+        if api is None:
+            from ivsrt._generated.operations import RealtimeApi
+
+            api = self._api = RealtimeApi(self)
+        return api
 
     @property
     def channels(self) -> ChannelsApi:
@@ -226,7 +238,7 @@ class Client:
             view._rate_limits = resolve(rate_limits, None)
             view._limiter = self._limiters.get(view._rate_limits)
         view._parent = self._parent if self._parent is not None else self
-        view.api = RealtimeApi(view)
+        view._api = None
         view._channels = None
         return view
 

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 from typing_extensions import Unpack
 
-from ivsrt._exceptions import IvsrtError
+from ivsrt._exceptions import IvsrtError, NoActiveSessionError
 from ivsrt._generated import models as m
 from ivsrt._generated import operations as ops
 from ivsrt.client import Client
@@ -45,10 +45,6 @@ __all__ = ["NoActiveSessionError", "Participant", "ParticipantEvent", "Participa
 _DETAILS_CONCURRENCY = 10
 """At most this many GetParticipant calls are in flight for ``participants(details=True)``
 (botocore's connection pool holds 10 connections by default)."""
-
-
-class NoActiveSessionError(IvsrtError):
-    """The stage has no active session (nobody is connected), and none was named."""
 
 
 def require_active_session(stage_arn: str, active_session_id: str | None) -> str:

@@ -129,3 +129,46 @@ def test_request_models_are_created_on_first_access() -> None:
     assert _requests_after(channel) == ["ivsrt._generated.channels.request_models"]
     missing = "import ivsrt\ntry:\n    ivsrt.models.NoSuchRequest\nexcept AttributeError:\n    pass"
     assert _requests_after(missing) == []
+
+
+_MODELS = ("cattrs", "ivsrt._generated.models", "ivsrt._generated.operations", "ivsrt.resources")
+
+
+def _models_after(code: str) -> list[str]:
+    """Which of `_MODELS` are in ``sys.modules`` after running ``code``."""
+    out = _run(f"{code}\nimport sys\nprint(' '.join(m for m in {_MODELS!r} if m in sys.modules))")
+    return out.splitlines()[-1].split()
+
+
+def test_import_and_a_client_load_no_models_cattrs_or_resources() -> None:
+    # The models (~90 attrs classes), cattrs and the resources are most of what ``import ivsrt``
+    # used to cost; a client loads them when its first operation is looked up.
+    assert _models_after("import ivsrt\nivsrt.Client(region='us-west-2')") == []
+    assert _models_after("import ivsrt\nivsrt.Client(region='us-west-2').api") == [
+        "cattrs",
+        "ivsrt._generated.models",
+        "ivsrt._generated.operations",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", ["Stage", "models", "converter", "to_json", "RealtimeApi", "ChannelsApi"]
+)
+def test_each_lazy_name_loads_on_first_use(name: str) -> None:
+    assert _models_after(f"import ivsrt\nivsrt.{name}") != []
+
+
+def test_lazy_names_are_the_defining_modules_objects() -> None:
+    out = _run(
+        "import ivsrt, ivsrt.resources, ivsrt._json, ivsrt._convert, ivsrt._generated.models\n"
+        "from ivsrt import Stage, to_json, models\n"
+        "from ivsrt._generated.operations import RealtimeApi\n"
+        "assert Stage is ivsrt.resources.Stage and ivsrt.Stage is Stage\n"
+        "assert to_json is ivsrt._json.to_json and ivsrt.converter is ivsrt._convert.converter\n"
+        "assert ivsrt.RealtimeApi is RealtimeApi and models.Stage is ivsrt._generated.models.Stage\n"
+        "assert ivsrt.NoActiveSessionError is ivsrt.resources.NoActiveSessionError\n"
+        "assert ivsrt.NoActiveSessionError.__module__ == 'ivsrt'\n"
+        "assert {'Stage', 'models', 'to_json'} <= set(dir(ivsrt))\n"
+        "print('ok')"
+    )
+    assert out.strip() == "ok"
