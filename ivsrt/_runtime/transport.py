@@ -14,7 +14,7 @@ import http.client
 import json
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from aiobotocore.config import AioConfig
@@ -25,10 +25,13 @@ from botocore import exceptions as bexc
 
 from ivsrt import _model_data, _redact
 from ivsrt._exceptions import ConfigurationError
-from ivsrt._runtime import direct, shortcuts
+from ivsrt._runtime import shortcuts
 from ivsrt._runtime.errors import NotAJsonObject
 from ivsrt._runtime.spec import OperationSpec
 from ivsrt.retry import RetryBudget
+
+if TYPE_CHECKING:
+    from ivsrt._runtime import direct
 
 __all__ = ["SERVICE", "Attempt", "Transport", "create_aio_client", "make_config"]
 
@@ -72,6 +75,8 @@ def _attempt_headers(request: Any, **_: Any) -> None:
     del headers["amz-sdk-request"]
     for name, value in current.headers().items():
         headers[name] = value
+    from ivsrt._runtime import direct  # loaded with the first client (see create_aio_client)
+
     direct.record(request)
 
 
@@ -450,5 +455,9 @@ async def create_aio_client(
     aio.meta.events.register_last(
         "request-created", _attempt_headers, unique_id="ivsrt-attempt-headers"
     )
+    # The direct lane and its serializers are imported here, with the first client opened, not
+    # at ``import ivsrt``.
+    from ivsrt._runtime import direct
+
     aio._ivsrt_lane = direct.Lane(aio)
     return aio, context

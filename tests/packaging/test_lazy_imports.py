@@ -131,7 +131,13 @@ def test_request_models_are_created_on_first_access() -> None:
     assert _requests_after(missing) == []
 
 
-_MODELS = ("cattrs", "ivsrt._generated.models", "ivsrt._generated.operations", "ivsrt.resources")
+_MODELS = (
+    "cattrs",
+    "ivsrt._generated.models",
+    "ivsrt._generated.operations",
+    "ivsrt.resources",
+    "ivsrt._runtime.direct",
+)
 
 
 def _models_after(code: str) -> list[str]:
